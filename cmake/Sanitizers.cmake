@@ -1,0 +1,15 @@
+# PANGUARD_SANITIZE=address -> ASan + UBSan; =thread -> TSan. Applied globally so that the
+# libraries and the tests agree on the runtime.
+if(PANGUARD_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(PANGUARD_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT PANGUARD_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "PANGUARD_SANITIZE must be '', 'address' or 'thread'")
+endif()
+
+if(PANGUARD_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  message(FATAL_ERROR "PANGUARD_FUZZ needs clang (CXX=clang++)")
+endif()
