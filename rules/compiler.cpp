@@ -342,40 +342,49 @@ class PackCompiler {
 
   // An exception excludes events where, for any one value tuple, every field matches.
   PredicatePtr compile_exception(const ExceptionDef& def) {
+    if (def.fields.empty() || def.comps.size() != def.fields.size()) {
+      throw CompileFailure{def.pos, "exception '" + def.name + "' needs one comp per field"};
+    }
     std::vector<FieldId> fields;
-    for (const LocatedText& name : def.fields)
+    for (const LocatedText& name : def.fields) {
       fields.push_back(resolve_field(name.text, TextRef{&name}, 0));
+    }
     std::vector<PredicatePtr> tuples;
     for (const auto& tuple : def.values) {
+      if (tuple.size() != fields.size()) {
+        throw CompileFailure{def.pos,
+                             "exception '" + def.name + "' has a value tuple of the wrong size"};
+      }
       std::vector<PredicatePtr> parts;
       for (std::size_t i = 0; i < fields.size(); ++i) {
-        const LocatedText& comp = def.comps[i];
-        const ExceptionValue& value = tuple[i];
-        Operand operand;
-        operand.kind = value.is_list ? Operand::Kind::kList : Operand::Kind::kQuoted;
-        if (value.is_list) {
-          for (const LocatedText& item : value.items)
-            operand.items.push_back({Operand::Kind::kQuoted, item.text, {}, 0});
-        } else {
-          operand.text = value.items.front().text;
-        }
-        const bool list_op = is_list_operator(comp.text);
-        if (!list_op && !is_binary_operator(comp.text)) {
-          TextRef{&comp}.fail(0, "unknown comparison '" + comp.text + "' in exception");
-        }
-        if (list_op && !value.is_list) {
-          operand = Operand{Operand::Kind::kList, "", {operand}, 0};
-        }
-        if (!list_op && value.is_list) {
-          TextRef{&value.items.front()}.fail(0, "a list value needs 'in' or 'pmatch'");
-        }
-        const LocatedText& at = value.items.empty() ? comp : value.items.front();
-        parts.push_back(compile_compare(fields[i], comp.text == "==" ? "=" : comp.text, operand,
-                                        TextRef{&at}, 0));
+        parts.push_back(compile_exception_part(fields[i], def.comps[i], tuple[i]));
       }
       tuples.push_back(make_and(std::move(parts)));
     }
     return make_or(std::move(tuples));
+  }
+
+  // Exception values are always literals: no field references, no list-name expansion.
+  PredicatePtr compile_exception_part(FieldId field, const LocatedText& comp,
+                                      const ExceptionValue& value) {
+    const TextRef at_comp{&comp};
+    if (value.items.empty()) at_comp.fail(0, "empty exception value");
+    const bool list_op = is_list_operator(comp.text);
+    if (!list_op && !is_binary_operator(comp.text)) {
+      at_comp.fail(0, "unknown comparison '" + comp.text + "' in exception");
+    }
+    if (!list_op && value.is_list) {
+      TextRef{&value.items.front()}.fail(0, "a list value needs 'in' or 'pmatch'");
+    }
+    Operand operand{Operand::Kind::kQuoted, value.items.front().text, {}, 0};
+    if (list_op) {
+      operand = Operand{Operand::Kind::kList, "", {}, 0};
+      for (const LocatedText& item : value.items) {
+        operand.items.push_back({Operand::Kind::kQuoted, item.text, {}, 0});
+      }
+    }
+    const std::string op = comp.text == "==" ? "=" : comp.text;
+    return compile_compare(field, op, operand, TextRef{&value.items.front()}, 0);
   }
 
   void lint(const RuleDef& def, const CompiledRule& rule,
