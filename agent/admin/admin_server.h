@@ -1,0 +1,69 @@
+// Boost.Beast HTTP/1.1 server for the admin API. One coroutine per connection; every read and
+// write has a deadline; request bodies are size-limited; a connection cap bounds memory.
+#pragma once
+
+#include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "agent/admin/admin_routes.h"
+#include "agent/config/config.h"
+#include "agent/metrics/metrics.h"
+
+namespace panguard::agent {
+
+struct AdminServerOptions {
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::size_t max_connections = 64;
+  std::chrono::milliseconds read_timeout{10'000};  // whole request, also the keep-alive idle time
+  std::chrono::milliseconds write_timeout{10'000};
+};
+
+class AdminServer {
+ public:
+  AdminServer(boost::asio::io_context& io, const AdminRoutes& routes, Metrics& metrics,
+              AdminServerOptions options);
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  // Binds and starts accepting. Returns an error message, or "" on success.
+  std::string start(const ListenAddress& address);
+  // The bound address (the real port when 0 was asked for).
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Stops accepting and closes idle connections; requests in progress finish and their
+  // connections then close.
+  void stop();
+  std::size_t open_connections() const { return connections_.size(); }
+
+ private:
+  struct Connection {
+    explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+    boost::beast::tcp_stream stream;
+    bool busy = false;  // between reading a request and writing its response
+  };
+
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+
+  boost::asio::io_context& io_;
+  const AdminRoutes& routes_;
+  Metrics& metrics_;
+  const AdminServerOptions options_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::set<std::shared_ptr<Connection>> connections_;  // touched only on the io thread
+  bool stopping_ = false;
+  uint64_t oversized_requests_ = 0;
+};
+
+}  // namespace panguard::agent

@@ -1,0 +1,57 @@
+#include "agent/admin/event_ingest.h"
+
+#include <nlohmann/json.hpp>
+
+#include "rules/event_json.h"
+
+namespace panguard::agent {
+namespace {
+
+constexpr std::size_t kMaxReportedErrors = 10;
+
+std::string_view trim_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace
+
+std::string IngestSummary::to_json() const {
+  nlohmann::ordered_json j;
+  j["accepted"] = accepted;
+  j["rejected"] = rejected;
+  j["alerts"] = alerts;
+  j["denied"] = denied;
+  j["errors"] = errors;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+IngestSummary ingest_event_lines(std::string_view body, Pipeline& pipeline, Metrics& metrics,
+                                 int64_t now_ns) {
+  IngestSummary summary;
+  std::size_t line_number = 0;
+  while (!body.empty()) {
+    const std::size_t end = body.find('\n');
+    const std::string_view line = trim_cr(body.substr(0, end));
+    body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
+    ++line_number;
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+
+    auto parsed = rules::parse_event_json(line);
+    if (auto* error = std::get_if<rules::EventParseError>(&parsed)) {
+      ++summary.rejected;
+      metrics.count_drop(DropStage::kParse);
+      if (summary.errors.size() < kMaxReportedErrors) {
+        summary.errors.push_back("line " + std::to_string(line_number) + ": " + error->message);
+      }
+      continue;
+    }
+    const ProcessResult result = pipeline.process(std::get<rules::Event>(parsed), now_ns);
+    ++summary.accepted;
+    summary.alerts += result.alerts;
+    summary.denied += result.denied ? 1 : 0;
+  }
+  return summary;
+}
+
+}  // namespace panguard::agent

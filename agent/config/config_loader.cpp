@@ -1,0 +1,201 @@
+#include "agent/config/config_loader.h"
+
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "agent/config/listen_address.h"
+
+namespace panguard::agent {
+namespace {
+
+// Thrown inside the loader only; parse_config turns it into a ConfigError.
+struct Invalid : std::runtime_error {
+  Invalid(const YAML::Mark& at, const std::string& key_path, const std::string& message)
+      : std::runtime_error(message), mark(at), path(key_path) {}
+  YAML::Mark mark;
+  std::string path;
+};
+
+std::string join_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+// Plain (unquoted) scalars only for booleans, so "yes", "on" or "true" in quotes are refused.
+bool plain_scalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
+
+std::string as_string(const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar()) throw Invalid(node.Mark(), path, "expected a string");
+  return node.Scalar();
+}
+
+bool as_bool(const YAML::Node& node, const std::string& path) {
+  if (plain_scalar(node) && node.Scalar() == "true") return true;
+  if (plain_scalar(node) && node.Scalar() == "false") return false;
+  throw Invalid(node.Mark(), path, "expected true or false");
+}
+
+template <typename T>
+T as_choice(const YAML::Node& node, const std::string& path,
+            const std::vector<std::pair<std::string, T>>& choices) {
+  std::string expected;
+  for (const auto& [name, value] : choices) {
+    if (node.IsScalar() && node.Scalar() == name) return value;
+    expected += expected.empty() ? name : " | " + name;
+  }
+  throw Invalid(node.Mark(), path, "expected one of: " + expected);
+}
+
+using KeyHandler = std::function<void(const YAML::Node& value, const std::string& path)>;
+
+// Walks a mapping: every key must be known and appear once.
+void walk_map(const YAML::Node& node, const std::string& path,
+              const std::map<std::string, KeyHandler>& handlers) {
+  if (node.IsNull()) return;  // "admin:" with nothing under it keeps the defaults
+  if (!node.IsMap())
+    throw Invalid(node.Mark(), path.empty() ? "<root>" : path, "expected a mapping");
+  std::map<std::string, int> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    // Copies: the iterator's pair is a temporary proxy, references into it dangle.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    if (!key.IsScalar())
+      throw Invalid(key.Mark(), path.empty() ? "<root>" : path, "keys must be strings");
+    const std::string key_path = join_path(path, key.Scalar());
+    if (seen[key.Scalar()]++ > 0) throw Invalid(key.Mark(), key_path, "duplicate key");
+    const auto handler = handlers.find(key.Scalar());
+    if (handler == handlers.end()) {
+      std::string known;
+      for (const auto& [name, unused] : handlers) known += known.empty() ? name : ", " + name;
+      throw Invalid(key.Mark(), key_path, "unknown key (expected one of: " + known + ")");
+    }
+    handler->second(value, key_path);
+  }
+}
+
+std::vector<std::string> rule_paths(const YAML::Node& node, const std::string& path,
+                                    std::string_view base_dir) {
+  if (node.IsNull()) return {};
+  if (!node.IsSequence())
+    throw Invalid(node.Mark(), path, "expected a list of files or directories");
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    std::filesystem::path p = as_string(node[i], item_path);
+    if (p.empty()) throw Invalid(node[i].Mark(), item_path, "must not be empty");
+    if (p.is_relative() && !base_dir.empty()) p = std::filesystem::path(base_dir) / p;
+    paths.push_back(p.lexically_normal().string());
+  }
+  return paths;
+}
+
+ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
+  ConfigValues v;
+  walk_map(root, "",
+           {
+               {"node_name",
+                [&](const YAML::Node& n, const std::string& p) {
+                  v.node_name = as_string(n, p);
+                  if (v.node_name.empty()) throw Invalid(n.Mark(), p, "must not be empty");
+                }},
+               {"mode",
+                [&](const YAML::Node& n, const std::string& p) {
+                  v.mode = as_choice<Mode>(
+                      n, p, {{"monitor", Mode::kMonitor}, {"enforce", Mode::kEnforce}});
+                }},
+               {"rules",
+                [&](const YAML::Node& n, const std::string& p) {
+                  walk_map(n, p, {{"paths", [&](const YAML::Node& m, const std::string& q) {
+                                     v.rule_paths = rule_paths(m, q, base_dir);
+                                   }}});
+                }},
+               {"admin",
+                [&](const YAML::Node& n, const std::string& p) {
+                  walk_map(n, p,
+                           {{"listen",
+                             [&](const YAML::Node& m, const std::string& q) {
+                               auto parsed = parse_loopback_listen(as_string(m, q));
+                               if (auto* error = std::get_if<std::string>(&parsed)) {
+                                 throw Invalid(m.Mark(), q, *error);
+                               }
+                               v.admin_listen = std::get<ListenAddress>(parsed);
+                             }},
+                            {"allow_event_ingest", [&](const YAML::Node& m, const std::string& q) {
+                               v.allow_event_ingest = as_bool(m, q);
+                             }}});
+                }},
+               {"alerts",
+                [&](const YAML::Node& n, const std::string& p) {
+                  walk_map(n, p, {{"format", [&](const YAML::Node& m, const std::string& q) {
+                                     v.alert_format = as_choice<alerts::AlertFormat>(
+                                         m, q,
+                                         {{"panguard", alerts::AlertFormat::kPanguard},
+                                          {"falco", alerts::AlertFormat::kFalco}});
+                                   }}});
+                }},
+               {"log",
+                [&](const YAML::Node& n, const std::string& p) {
+                  walk_map(n, p, {{"level", [&](const YAML::Node& m, const std::string& q) {
+                                     v.log_level =
+                                         as_choice<log::Level>(m, q,
+                                                               {{"debug", log::Level::kDebug},
+                                                                {"info", log::Level::kInfo},
+                                                                {"warning", log::Level::kWarning},
+                                                                {"error", log::Level::kError}});
+                                   }}});
+                }},
+           });
+  return v;
+}
+
+std::string position(std::string_view display_name, const YAML::Mark& mark) {
+  std::string out(display_name);
+  if (mark.line >= 0) {
+    out += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigResult parse_config(std::string_view yaml_text, std::string_view display_name,
+                          std::string_view base_dir, std::string_view default_node_name) {
+  try {
+    const YAML::Node root = YAML::Load(std::string(yaml_text));
+    ConfigValues values = parse_values(root, base_dir);
+    if (values.node_name.empty()) values.node_name = std::string(default_node_name);
+    return std::make_shared<const Config>(std::move(values));
+  } catch (const Invalid& e) {
+    return ConfigError{position(display_name, e.mark) + ": " + e.path + ": " + e.what()};
+  } catch (const YAML::Exception& e) {
+    return ConfigError{position(display_name, e.mark) + ": invalid YAML: " + e.msg};
+  }
+}
+
+ConfigResult load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError{path + ": cannot read config file", true};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return ConfigError{path + ": error while reading config file", true};
+  const std::string base_dir = std::filesystem::path(path).parent_path().string();
+  return parse_config(text.str(), path, base_dir, host_name());
+}
+
+std::shared_ptr<const Config> default_config() {
+  return std::get<std::shared_ptr<const Config>>(parse_config("", "<defaults>", "", host_name()));
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown";
+  return buf;
+}
+
+}  // namespace panguard::agent

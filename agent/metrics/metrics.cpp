@@ -1,0 +1,95 @@
+#include "agent/metrics/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <array>
+
+namespace panguard::agent {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildHistogram;
+
+// 1 us .. ~4 ms: evaluation is expected in the microsecond range.
+prometheus::Histogram::BucketBoundaries latency_buckets() {
+  return {1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 4e-3};
+}
+
+}  // namespace
+
+std::string_view drop_stage_name(DropStage stage) {
+  static constexpr std::array<std::string_view, 5> kNames = {"parse", "ingest", "no_pack", "sink",
+                                                             "admin_connection"};
+  return kNames[static_cast<std::size_t>(stage)];
+}
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      events_(BuildCounter()
+                  .Name("panguard_events_total")
+                  .Help("Events evaluated, by source")
+                  .Register(*registry_)),
+      rule_matches_(BuildCounter()
+                        .Name("panguard_rule_matches_total")
+                        .Help("Rule conditions that matched, by rule and priority (rate-limited "
+                              "rules count every match, not only the alerts)")
+                        .Register(*registry_)),
+      alerts_(BuildCounter()
+                  .Name("panguard_alerts_total")
+                  .Help("Alerts emitted, by priority")
+                  .Register(*registry_)),
+      eval_latency_family_(BuildHistogram()
+                               .Name("panguard_eval_latency_seconds")
+                               .Help("Time to evaluate one event against the rule pack")
+                               .Register(*registry_)),
+      eval_latency_(eval_latency_family_.Add({}, latency_buckets())),
+      drops_(BuildCounter()
+                 .Name("panguard_drops_total")
+                 .Help("Events, alerts or admin connections dropped, by stage")
+                 .Register(*registry_)),
+      reloads_(BuildCounter()
+                   .Name("panguard_rule_pack_reloads_total")
+                   .Help("Rule pack reloads, by result (accepted | refused)")
+                   .Register(*registry_)) {
+  // Known label values start at zero so dashboards and alerts see the series before the
+  // first increment.
+  for (std::size_t s = 0; s < rules::kSourceCount; ++s) {
+    events_.Add({{"source", std::string(rules::source_name(static_cast<rules::Source>(s)))}});
+  }
+  for (const auto stage : {DropStage::kParse, DropStage::kIngest, DropStage::kNoPack,
+                           DropStage::kSink, DropStage::kAdminConnection}) {
+    drops_.Add({{"stage", std::string(drop_stage_name(stage))}});
+  }
+  reloads_.Add({{"result", "accepted"}});
+  reloads_.Add({{"result", "refused"}});
+}
+
+void Metrics::count_event(rules::Source source) {
+  events_.Add({{"source", std::string(rules::source_name(source))}}).Increment();
+}
+
+void Metrics::count_rule_match(std::string_view rule, rules::Priority priority) {
+  rule_matches_
+      .Add({{"rule", std::string(rule)}, {"priority", std::string(rules::priority_name(priority))}})
+      .Increment();
+}
+
+void Metrics::count_alert(rules::Priority priority) {
+  alerts_.Add({{"priority", std::string(rules::priority_name(priority))}}).Increment();
+}
+
+void Metrics::observe_eval_latency(double seconds) { eval_latency_.Observe(seconds); }
+
+void Metrics::count_drop(DropStage stage, double n) {
+  drops_.Add({{"stage", std::string(drop_stage_name(stage))}}).Increment(n);
+}
+
+void Metrics::count_reload(bool accepted) {
+  reloads_.Add({{"result", accepted ? "accepted" : "refused"}}).Increment();
+}
+
+std::string Metrics::render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace panguard::agent

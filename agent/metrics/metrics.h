@@ -1,0 +1,50 @@
+// Prometheus metrics. Labels are operator-defined names only (source, rule, priority, stage,
+// result): never a tenant id or any value taken from an event. Per-tenant figures go out as
+// alerts and logs instead.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "rules/priority.h"
+#include "rules/source.h"
+
+namespace panguard::agent {
+
+// Why an event, alert or admin connection was dropped; the `stage` label of
+// panguard_drops_total.
+enum class DropStage { kParse, kIngest, kNoPack, kSink, kAdminConnection };
+std::string_view drop_stage_name(DropStage stage);
+
+class Metrics {
+ public:
+  Metrics();
+
+  void count_event(rules::Source source);
+  void count_rule_match(std::string_view rule, rules::Priority priority);
+  void count_alert(rules::Priority priority);
+  void observe_eval_latency(double seconds);
+  void count_drop(DropStage stage, double n = 1);
+  void count_reload(bool accepted);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Family<prometheus::Counter>& rule_matches_;
+  prometheus::Family<prometheus::Counter>& alerts_;
+  prometheus::Family<prometheus::Histogram>& eval_latency_family_;
+  prometheus::Histogram& eval_latency_;
+  prometheus::Family<prometheus::Counter>& drops_;
+  prometheus::Family<prometheus::Counter>& reloads_;
+};
+
+}  // namespace panguard::agent

@@ -1,0 +1,55 @@
+// Everything `panguard run` owns, built up by the startup steps in order and torn down in
+// reverse. Only the io thread touches the non-atomic members after startup.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/admin/admin_routes.h"
+#include "agent/admin/admin_server.h"
+#include "agent/config/config.h"
+#include "agent/metrics/metrics.h"
+#include "agent/packs/pack_snapshot.h"
+#include "agent/pipeline/pipeline.h"
+#include "agent/store/memory_store.h"
+#include "agent/time_source.h"
+#include "alerts/sink.h"
+
+namespace panguard::agent {
+
+struct RunOptions {
+  std::optional<std::string> config_path;  // none: embedded defaults
+  std::chrono::milliseconds drain_timeout{5'000};
+};
+
+struct App {
+  explicit App(RunOptions run_options) : options(std::move(run_options)) {}
+
+  RunOptions options;
+  boost::asio::io_context io;
+  RealTimeSource clock;
+  Metrics metrics;
+  PackHolder packs;
+  MemoryStore store;
+  std::atomic<bool> loop_running{false};
+
+  std::shared_ptr<const Config> config;              // load_config
+  std::unique_ptr<alerts::Sink> sink;                // load_config
+  std::unique_ptr<Pipeline> pipeline;                // load_rules
+  std::unique_ptr<AdminRoutes> admin_routes;         // start_admin
+  std::unique_ptr<AdminServer> admin_server;         // start_admin
+  std::unique_ptr<boost::asio::signal_set> signals;  // install_signals
+
+  bool shutting_down = false;
+};
+
+// SIGTERM/SIGINT: stop accepting, let requests in progress finish (up to drain_timeout), then
+// stop the loop so run() returns.
+void begin_shutdown(App& app, std::string_view why);
+
+}  // namespace panguard::agent

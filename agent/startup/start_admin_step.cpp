@@ -1,0 +1,29 @@
+#include "agent/cli/exit_codes.h"
+#include "agent/log/log.h"
+#include "agent/startup/startup_step.h"
+
+namespace panguard::agent {
+
+StepOutcome start_admin_step(App& app) {
+  Pipeline* ingest = nullptr;
+  if (app.config->allow_event_ingest()) {
+    ingest = app.pipeline.get();
+    log::warning(
+        "admin: POST /v1/events is enabled; it trusts the tenant ids in posted events, "
+        "use it for tests and local replay only");
+  }
+  app.admin_routes = std::make_unique<AdminRoutes>(
+      AdminState{app.metrics, app.packs, app.loop_running, ingest, app.clock});
+  app.admin_server =
+      std::make_unique<AdminServer>(app.io, *app.admin_routes, app.metrics, AdminServerOptions{});
+  const std::string error = app.admin_server->start(app.config->admin_listen());
+  if (!error.empty()) return StepOutcome::fail(kExitRuntime, error);
+
+  const auto endpoint = app.admin_server->local_endpoint();
+  const ListenAddress bound{endpoint.address().to_string(), endpoint.port()};
+  // Tests and scripts read the port from this line when admin.listen asks for port 0.
+  log::info("admin listening on ", bound.to_string());
+  return StepOutcome::ok();
+}
+
+}  // namespace panguard::agent

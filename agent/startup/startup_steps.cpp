@@ -1,0 +1,16 @@
+#include "agent/startup/startup_step.h"
+
+namespace panguard::agent {
+
+std::span<const StartupStep> startup_steps() {
+  static constexpr StartupStep kSteps[] = {
+      {"load config", load_config_step},
+      {"load rules", load_rules_step},
+      {"start admin server", start_admin_step},
+      {"install signal handlers", install_signals_step},
+      {"ready", ready_step},
+  };
+  return kSteps;
+}
+
+}  // namespace panguard::agent

@@ -1,0 +1,32 @@
+#include "agent/store/rate_key.h"
+
+#include <gtest/gtest.h>
+
+namespace panguard::agent {
+namespace {
+
+TEST(RateKeyTest, TenantIsTheHashTag) {
+  const std::string tenant = "acme";
+  EXPECT_EQ(make_rate_key(&tenant, 3, {"acme", "login"}), "pg:{acme}:rule:3:acme:login");
+}
+
+TEST(RateKeyTest, AbsentAndEmptyTenantsHaveTheirOwnTags) {
+  const std::string empty;
+  EXPECT_EQ(make_rate_key(nullptr, 0, {}), "pg:{%none}:rule:0");
+  EXPECT_EQ(make_rate_key(&empty, 0, {}), "pg:{%empty}:rule:0");
+}
+
+TEST(RateKeyTest, ValuesCannotBreakOutOfTheirPart) {
+  const std::string hostile = "evil}:rule:0:{acme";
+  const std::string key = make_rate_key(&hostile, 1, {"a:b", "%"});
+  EXPECT_EQ(key, "pg:{evil%7D%3Arule%3A0%3A%7Bacme}:rule:1:a%3Ab:%25");
+  const std::string a = "a";
+  EXPECT_NE(make_rate_key(&a, 1, {"x:y", "z"}), make_rate_key(&a, 1, {"x", "y:z"}));
+  const std::string none = "%none";
+  EXPECT_NE(make_rate_key(&none, 1, {}), make_rate_key(nullptr, 1, {}));
+}
+
+TEST(RateKeyTest, EscapesControlBytes) { EXPECT_EQ(escape_key_part("a\nb\x7f"), "a%0Ab%7F"); }
+
+}  // namespace
+}  // namespace panguard::agent
