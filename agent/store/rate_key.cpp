@@ -19,7 +19,7 @@ std::string escape_key_part(std::string_view part) {
   return out;
 }
 
-std::string make_rate_key(const std::string* tenant, uint32_t rule_index,
+std::string make_rate_key(const std::string* tenant, std::string_view rule_name,
                           const std::vector<std::string>& key_values) {
   std::string key = "pg:{";
   if (!tenant) {
@@ -30,7 +30,7 @@ std::string make_rate_key(const std::string* tenant, uint32_t rule_index,
     key += escape_key_part(*tenant);
   }
   key += "}:rule:";
-  key += std::to_string(rule_index);
+  key += escape_key_part(rule_name);
   for (const auto& value : key_values) {
     key += ':';
     key += escape_key_part(value);
