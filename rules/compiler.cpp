@@ -10,6 +10,7 @@
 #include "rules/condition_plan.h"
 #include "rules/pack_loader.h"
 #include "rules/rule_pack.h"
+#include "rules/source_index.h"
 
 namespace panguard::rules {
 namespace {
@@ -77,6 +78,22 @@ class PackCompiler {
   }
 
   std::shared_ptr<const RulePack> compile() {
+    std::vector<CompiledRule> rules = compile_rules(diagnostics_);
+    if (has_errors(diagnostics_)) return nullptr;
+    // Second pass: macros that several rules of one source share get a memo slot, so they run
+    // once per event. The pass repeats the first one's diagnostics, which are dropped.
+    if (assign_memo_slots()) {
+      std::vector<Diagnostic> repeated;
+      rules = compile_rules(repeated);
+    }
+    auto index = build_source_index(rules);
+    return std::make_shared<const RulePack>(std::move(rules), std::move(index));
+  }
+
+ private:
+  std::vector<CompiledRule> compile_rules(std::vector<Diagnostic>& diagnostics) {
+    sink_ = &diagnostics;
+    compiled_macros_.clear();
     std::vector<CompiledRule> rules;
     std::map<std::pair<Source, std::string>, std::string> seen_conditions;
     for (const RuleDef& def : document_.rules) {
@@ -90,17 +107,26 @@ class PackCompiler {
         error(failure.pos, failure.message + " (rule '" + def.name + "')");
       }
     }
-    if (has_errors(diagnostics_)) return nullptr;
-    auto index = build_index(rules);
-    return std::make_shared<const RulePack>(std::move(rules), std::move(index));
+    sink_ = &diagnostics_;
+    return rules;
+  }
+
+  // True when at least one macro got a slot.
+  bool assign_memo_slots() {
+    unsigned next = 0;
+    for (const auto& [key, uses] : macro_uses_) {
+      if (uses > 1 && next < kMaxMemoSlots) memo_slots_[key] = next++;
+    }
+    macro_uses_.clear();
+    return next > 0;
   }
 
  private:
   void error(SourcePos pos, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kError, std::move(pos), std::move(message)});
+    sink_->push_back({Diagnostic::Severity::kError, std::move(pos), std::move(message)});
   }
   void warn(SourcePos pos, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kWarning, std::move(pos), std::move(message)});
+    sink_->push_back({Diagnostic::Severity::kWarning, std::move(pos), std::move(message)});
   }
 
   CompiledRule compile_rule(const RuleDef& def) {
@@ -120,6 +146,7 @@ class PackCompiler {
     }
     rule.condition = make_and(std::move(parts));
     rule.condition_text = rule.condition->describe();
+    rule.required = rule.condition->required_fields();
 
     std::size_t offset = 0;
     const std::string message = OutputTemplate::parse(def.output.text, rule.output, &offset);
@@ -182,6 +209,7 @@ class PackCompiler {
                                                         : "undefined macro '" + name + "'");
     }
     const auto key = std::make_pair(source_, name);
+    ++macro_uses_[key];
     if (auto cached = compiled_macros_.find(key); cached != compiled_macros_.end()) {
       return cached->second;
     }
@@ -196,6 +224,9 @@ class PackCompiler {
       throw;
     }
     macros_in_progress_.erase(name);
+    if (auto slot = memo_slots_.find(key); slot != memo_slots_.end()) {
+      compiled = make_memo(slot->second, std::move(compiled));
+    }
     compiled_macros_[key] = compiled;
     return compiled;
   }
@@ -291,7 +322,12 @@ class PackCompiler {
           return make_string_compare(field, *cmp, literal);
         }
         if (auto sop = string_op(op)) return make_string_op(field, *sop, literal);
-        if (op == "glob") return make_glob(field, literal);
+        if (op == "glob") {
+          std::string glob_error;
+          auto predicate = make_glob(field, literal, glob_error);
+          if (!predicate) ref.fail(operand.offset, glob_error);
+          return predicate;
+        }
         if (op == "regex") {
           std::string regex_error;
           auto predicate = make_regex(field, literal, regex_error);
@@ -422,51 +458,14 @@ class PackCompiler {
     return false;
   }
 
-  std::array<SourceIndex, kSourceCount> build_index(const std::vector<CompiledRule>& rules) {
-    std::array<SourceIndex, kSourceCount> index;
-    // Per rule, candidate equality keys among its top-level conjuncts.
-    std::vector<std::vector<EqualityKey>> candidates(rules.size());
-    std::array<std::map<FieldId, std::size_t>, kSourceCount> popularity;
-    for (const CompiledRule& rule : rules) {
-      const auto* conjuncts = and_children(*rule.condition);
-      std::vector<const Predicate*> parts;
-      if (conjuncts) {
-        for (const auto& c : *conjuncts) parts.push_back(c.get());
-      } else {
-        parts.push_back(rule.condition.get());
-      }
-      for (const Predicate* part : parts) {
-        if (auto key = equality_key(*part)) {
-          ++popularity[static_cast<std::size_t>(rule.source)][key->field];
-          candidates[rule.index].push_back(std::move(*key));
-        }
-      }
-    }
-    for (const CompiledRule& rule : rules) {
-      const auto s = static_cast<std::size_t>(rule.source);
-      auto& keys = candidates[rule.index];
-      if (keys.empty()) {
-        index[s].unkeyed.push_back(rule.index);
-        continue;
-      }
-      // Key on the field most rules of this source share: fewer lookups per event.
-      auto best = std::max_element(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
-        return popularity[s][a.field] < popularity[s][b.field];
-      });
-      auto& keyed = index[s].keyed;
-      auto slot = std::find_if(keyed.begin(), keyed.end(),
-                               [&](const auto& k) { return k.field == best->field; });
-      if (slot == keyed.end()) slot = keyed.insert(keyed.end(), {best->field, {}});
-      for (const std::string& value : best->values) slot->buckets[value].push_back(rule.index);
-    }
-    return index;
-  }
-
   const PackDocument& document_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, const ListDef*> lists_;
   std::map<std::string, const MacroDef*> macros_;
+  std::vector<Diagnostic>* sink_ = &diagnostics_;  // where error() and warn() report
   std::map<std::pair<Source, std::string>, PredicatePtr> compiled_macros_;
+  std::map<std::pair<Source, std::string>, unsigned> macro_uses_;
+  std::map<std::pair<Source, std::string>, unsigned> memo_slots_;
   std::set<std::string> macros_in_progress_;
   std::set<std::string> lists_in_progress_;
   Source source_ = Source::kVault;

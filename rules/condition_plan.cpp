@@ -35,10 +35,20 @@ bool compare(const T& a, CompareOp op, const T& b) {
   return false;
 }
 
+// A predicate over one field: false whenever that field is absent.
+class SingleFieldPredicate : public Predicate {
+ public:
+  explicit SingleFieldPredicate(FieldId field) : field_(field) {}
+  FieldMask required_fields() const override { return FieldMask().set(index_of(field_)); }
+
+ protected:
+  FieldId field_;
+};
+
 class Constant final : public Predicate {
  public:
   explicit Constant(bool value) : value_(value) {}
-  bool eval(const Event&) const override { return value_; }
+  bool eval(const Event&, EvalScratch&) const override { return value_; }
   std::string describe() const override { return value_ ? "true" : "false"; }
   bool value() const { return value_; }
 
@@ -49,13 +59,23 @@ class Constant final : public Predicate {
 class And final : public Predicate {
  public:
   explicit And(std::vector<PredicatePtr> children) : children_(std::move(children)) {}
-  bool eval(const Event& event) const override {
+  bool eval(const Event& event, EvalScratch& scratch) const override {
     for (const auto& child : children_) {
-      if (!child->eval(event)) return false;
+      if (!child->eval(event, scratch)) return false;
     }
     return true;
   }
+  int cost() const override {
+    int total = 0;
+    for (const auto& child : children_) total += child->cost();
+    return total;
+  }
   std::string describe() const override { return join(" and "); }
+  FieldMask required_fields() const override {
+    FieldMask mask;
+    for (const auto& child : children_) mask |= child->required_fields();
+    return mask;
+  }
   const std::vector<PredicatePtr>& children() const { return children_; }
 
  private:
@@ -73,11 +93,21 @@ class And final : public Predicate {
 class Or final : public Predicate {
  public:
   explicit Or(std::vector<PredicatePtr> children) : children_(std::move(children)) {}
-  bool eval(const Event& event) const override {
+  bool eval(const Event& event, EvalScratch& scratch) const override {
     for (const auto& child : children_) {
-      if (child->eval(event)) return true;
+      if (child->eval(event, scratch)) return true;
     }
     return false;
+  }
+  FieldMask required_fields() const override {
+    FieldMask mask = children_.front()->required_fields();
+    for (const auto& child : children_) mask &= child->required_fields();
+    return mask;
+  }
+  int cost() const override {
+    int total = 0;
+    for (const auto& child : children_) total += child->cost();
+    return total;
   }
   std::string describe() const override {
     std::string out = "(";
@@ -95,31 +125,34 @@ class Or final : public Predicate {
 class Not final : public Predicate {
  public:
   explicit Not(PredicatePtr child) : child_(std::move(child)) {}
-  bool eval(const Event& event) const override { return !child_->eval(event); }
+  bool eval(const Event& event, EvalScratch& scratch) const override {
+    return !child_->eval(event, scratch);
+  }
+  int cost() const override { return child_->cost(); }
   std::string describe() const override { return "not " + child_->describe(); }
 
  private:
   PredicatePtr child_;
 };
 
-class Exists final : public Predicate {
+class Exists final : public SingleFieldPredicate {
  public:
-  explicit Exists(FieldId field) : field_(field) {}
-  bool eval(const Event& event) const override { return event.has(field_); }
+  explicit Exists(FieldId field) : SingleFieldPredicate(field) {}
+  bool eval(const Event& event, EvalScratch&) const override { return event.has(field_); }
   std::string describe() const override { return std::string(name_of(field_)) + " exists"; }
 
  private:
-  FieldId field_;
 };
 
-class StringCompare final : public Predicate {
+class StringCompare final : public SingleFieldPredicate {
  public:
   StringCompare(FieldId field, CompareOp op, std::string literal)
-      : field_(field), op_(op), literal_(std::move(literal)) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field), op_(op), literal_(std::move(literal)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
     return value && (op_ == CompareOp::kEq) == (*value == literal_);
   }
+  int cost() const override { return 2; }
   std::string describe() const override {
     return std::string(name_of(field_)) + " " + std::string(compare_op_text(op_)) + " " +
            quote(literal_);
@@ -129,16 +162,15 @@ class StringCompare final : public Predicate {
   const std::string& literal() const { return literal_; }
 
  private:
-  FieldId field_;
   CompareOp op_;
   std::string literal_;
 };
 
-class IntCompare final : public Predicate {
+class IntCompare final : public SingleFieldPredicate {
  public:
   IntCompare(FieldId field, CompareOp op, int64_t literal)
-      : field_(field), op_(op), literal_(literal) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field), op_(op), literal_(literal) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const int64_t* value = event.get_int(field_);
     return value && compare(*value, op_, literal_);
   }
@@ -148,16 +180,15 @@ class IntCompare final : public Predicate {
   }
 
  private:
-  FieldId field_;
   CompareOp op_;
   int64_t literal_;
 };
 
-class BoolCompare final : public Predicate {
+class BoolCompare final : public SingleFieldPredicate {
  public:
   BoolCompare(FieldId field, CompareOp op, bool literal)
-      : field_(field), op_(op), literal_(literal) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field), op_(op), literal_(literal) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const bool* value = event.get_bool(field_);
     return value && (op_ == CompareOp::kEq) == (*value == literal_);
   }
@@ -167,23 +198,24 @@ class BoolCompare final : public Predicate {
   }
 
  private:
-  FieldId field_;
   CompareOp op_;
   bool literal_;
 };
 
 // Both fields must be present and of the same type (checked at compile time).
+template <typename T>
 class FieldCompare final : public Predicate {
  public:
   FieldCompare(FieldId left, CompareOp op, FieldId right) : left_(left), op_(op), right_(right) {}
-  bool eval(const Event& event) const override {
-    const FieldValue& a = event.get(left_);
-    const FieldValue& b = event.get(right_);
-    if (a.index() != b.index() || std::holds_alternative<std::monostate>(a)) return false;
-    if (auto* s = std::get_if<std::string>(&a)) return compare(*s, op_, std::get<std::string>(b));
-    if (auto* i = std::get_if<int64_t>(&a)) return compare(*i, op_, std::get<int64_t>(b));
-    return compare(std::get<bool>(a), op_, std::get<bool>(b));
+  bool eval(const Event& event, EvalScratch&) const override {
+    const T* a = std::get_if<T>(&event.get(left_));
+    const T* b = std::get_if<T>(&event.get(right_));
+    return a && b && compare(*a, op_, *b);
   }
+  FieldMask required_fields() const override {
+    return FieldMask().set(index_of(left_)).set(index_of(right_));
+  }
+  int cost() const override { return 2; }
   std::string describe() const override {
     return std::string(name_of(left_)) + " " + std::string(compare_op_text(op_)) + " " +
            std::string(name_of(right_));
@@ -195,11 +227,11 @@ class FieldCompare final : public Predicate {
   FieldId right_;
 };
 
-class StringOpPredicate final : public Predicate {
+class StringOpPredicate final : public SingleFieldPredicate {
  public:
   StringOpPredicate(FieldId field, StringOp op, std::string literal)
-      : field_(field), op_(op), literal_(std::move(literal)) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field), op_(op), literal_(std::move(literal)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
     if (!value) return false;
     switch (op_) {
@@ -212,6 +244,7 @@ class StringOpPredicate final : public Predicate {
     }
     return false;
   }
+  int cost() const override { return 3; }
   std::string describe() const override {
     static constexpr std::string_view kNames[] = {"startswith", "endswith", "contains"};
     return std::string(name_of(field_)) + " " + std::string(kNames[static_cast<std::size_t>(op_)]) +
@@ -219,23 +252,29 @@ class StringOpPredicate final : public Predicate {
   }
 
  private:
-  FieldId field_;
   StringOp op_;
   std::string literal_;
 };
 
-class StringIn final : public Predicate {
+class StringIn final : public SingleFieldPredicate {
  public:
   StringIn(FieldId field, std::vector<std::string> values)
-      : field_(field), values_(std::move(values)), set_(values_.begin(), values_.end()) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field),
+        values_(std::move(values)),
+        set_(values_.begin(), values_.end()) {
+    for (const std::string& v : values_) lengths_.add(v.size());
+  }
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
-    if (!value) return false;
+    if (!value || !lengths_.may_contain(value->size())) return false;
     if (values_.size() <= kLinearScanMax) {
-      return std::find(values_.begin(), values_.end(), *value) != values_.end();
+      const std::string_view needle = *value;
+      return std::any_of(values_.begin(), values_.end(),
+                         [needle](const std::string& v) { return std::string_view(v) == needle; });
     }
     return set_.contains(*value);
   }
+  int cost() const override { return 3; }
   std::string describe() const override {
     std::string out = std::string(name_of(field_)) + " in (";
     for (std::size_t i = 0; i < values_.size(); ++i) out += (i ? ", " : "") + quote(values_[i]);
@@ -246,18 +285,20 @@ class StringIn final : public Predicate {
 
  private:
   static constexpr std::size_t kLinearScanMax = 8;
-  FieldId field_;
   std::vector<std::string> values_;  // sorted, unique
   std::unordered_set<std::string> set_;
+  LengthSet lengths_;
 };
 
-class IntIn final : public Predicate {
+class IntIn final : public SingleFieldPredicate {
  public:
-  IntIn(FieldId field, std::vector<int64_t> values) : field_(field), values_(std::move(values)) {}
-  bool eval(const Event& event) const override {
+  IntIn(FieldId field, std::vector<int64_t> values)
+      : SingleFieldPredicate(field), values_(std::move(values)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const int64_t* value = event.get_int(field_);
     return value && std::binary_search(values_.begin(), values_.end(), *value);
   }
+  int cost() const override { return 2; }
   std::string describe() const override {
     std::string out = std::string(name_of(field_)) + " in (";
     for (std::size_t i = 0; i < values_.size(); ++i) {
@@ -267,36 +308,37 @@ class IntIn final : public Predicate {
   }
 
  private:
-  FieldId field_;
   std::vector<int64_t> values_;  // sorted, unique
 };
 
-class Glob final : public Predicate {
+class Glob final : public SingleFieldPredicate {
  public:
-  Glob(FieldId field, std::string pattern) : field_(field), pattern_(std::move(pattern)) {}
-  bool eval(const Event& event) const override {
+  Glob(FieldId field, GlobPattern pattern)
+      : SingleFieldPredicate(field), pattern_(std::move(pattern)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
-    return value && glob_match(pattern_, *value);
+    return value && pattern_.match(*value);
   }
+  int cost() const override { return 5; }
   std::string describe() const override {
-    return std::string(name_of(field_)) + " glob " + quote(pattern_);
+    return std::string(name_of(field_)) + " glob " + quote(pattern_.text());
   }
 
  private:
-  FieldId field_;
-  std::string pattern_;
+  GlobPattern pattern_;
 };
 
-class PathMatch final : public Predicate {
+class PathMatch final : public SingleFieldPredicate {
  public:
   PathMatch(FieldId field, std::vector<std::string> prefixes)
-      : field_(field), prefixes_(std::move(prefixes)) {}
-  bool eval(const Event& event) const override {
+      : SingleFieldPredicate(field), prefixes_(std::move(prefixes)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
     if (!value) return false;
     return std::any_of(prefixes_.begin(), prefixes_.end(),
                        [&](const std::string& p) { return path_prefix_match(p, *value); });
   }
+  int cost() const override { return 4; }
   std::string describe() const override {
     std::string out = std::string(name_of(field_)) + " pmatch (";
     for (std::size_t i = 0; i < prefixes_.size(); ++i) out += (i ? ", " : "") + quote(prefixes_[i]);
@@ -304,24 +346,46 @@ class PathMatch final : public Predicate {
   }
 
  private:
-  FieldId field_;
   std::vector<std::string> prefixes_;
 };
 
-class Regex final : public Predicate {
+class Regex final : public SingleFieldPredicate {
  public:
-  Regex(FieldId field, std::unique_ptr<RE2> re) : field_(field), re_(std::move(re)) {}
-  bool eval(const Event& event) const override {
+  Regex(FieldId field, std::unique_ptr<RE2> re) : SingleFieldPredicate(field), re_(std::move(re)) {}
+  bool eval(const Event& event, EvalScratch&) const override {
     const std::string* value = event.get_string(field_);
     return value && RE2::FullMatch(*value, *re_);
   }
+  int cost() const override { return 20; }
   std::string describe() const override {
     return std::string(name_of(field_)) + " regex " + quote(re_->pattern());
   }
 
  private:
-  FieldId field_;
   std::unique_ptr<RE2> re_;
+};
+
+// Caches a shared macro's value for the rest of one evaluation, so a macro that several rules
+// of a source use (e.g. verified_tenant) runs once per event. The cache is the caller's
+// EvalScratch, cleared for every event: nothing survives between evaluations.
+class Memo final : public Predicate {
+ public:
+  Memo(unsigned slot, PredicatePtr child) : bit_(uint64_t{1} << slot), child_(std::move(child)) {}
+  bool eval(const Event& event, EvalScratch& scratch) const override {
+    if (scratch.known & bit_) return (scratch.value & bit_) != 0;
+    const bool value = child_->eval(event, scratch);
+    scratch.known |= bit_;
+    if (value) scratch.value |= bit_;
+    return value;
+  }
+  int cost() const override { return child_->cost(); }
+  std::string describe() const override { return child_->describe(); }
+  FieldMask required_fields() const override { return child_->required_fields(); }
+  const Predicate& child() const { return *child_; }
+
+ private:
+  uint64_t bit_;
+  PredicatePtr child_;
 };
 
 template <typename T>
@@ -356,6 +420,11 @@ PredicatePtr make_and(std::vector<PredicatePtr> children) {
   }
   if (flat.empty()) return make_constant(true);
   if (flat.size() == 1) return flat.front();
+  // Cheap tests first: a conjunction stops at its first false part, and parts are pure, so
+  // their order changes nothing but the time spent.
+  std::stable_sort(flat.begin(), flat.end(), [](const PredicatePtr& a, const PredicatePtr& b) {
+    return a->cost() < b->cost();
+  });
   return std::make_shared<And>(std::move(flat));
 }
 
@@ -371,6 +440,11 @@ PredicatePtr make_or(std::vector<PredicatePtr> children) {
   if (kept.empty()) return make_constant(false);
   if (kept.size() == 1) return kept.front();
   return std::make_shared<Or>(std::move(kept));
+}
+
+PredicatePtr make_memo(unsigned slot, PredicatePtr child) {
+  if (slot >= kMaxMemoSlots || constant_value(*child)) return child;
+  return std::make_shared<Memo>(slot, std::move(child));
 }
 
 PredicatePtr make_not(PredicatePtr child) {
@@ -389,7 +463,15 @@ PredicatePtr make_bool_compare(FieldId field, CompareOp op, bool literal) {
   return std::make_shared<BoolCompare>(field, op, literal);
 }
 PredicatePtr make_field_compare(FieldId left, CompareOp op, FieldId right) {
-  return std::make_shared<FieldCompare>(left, op, right);
+  switch (field_info(left).type) {
+    case FieldType::kString:
+      return std::make_shared<FieldCompare<std::string>>(left, op, right);
+    case FieldType::kInt:
+      return std::make_shared<FieldCompare<int64_t>>(left, op, right);
+    case FieldType::kBool:
+      return std::make_shared<FieldCompare<bool>>(left, op, right);
+  }
+  return nullptr;
 }
 PredicatePtr make_string_op(FieldId field, StringOp op, std::string literal) {
   return std::make_shared<StringOpPredicate>(field, op, std::move(literal));
@@ -402,8 +484,13 @@ PredicatePtr make_int_in(FieldId field, std::vector<int64_t> values) {
   if (values.empty()) return make_constant(false);
   return std::make_shared<IntIn>(field, sorted_unique(std::move(values)));
 }
-PredicatePtr make_glob(FieldId field, std::string pattern) {
-  return std::make_shared<Glob>(field, std::move(pattern));
+PredicatePtr make_glob(FieldId field, std::string_view pattern, std::string& error) {
+  auto glob = GlobPattern::compile(pattern);
+  if (!glob) {
+    error = "glob pattern longer than " + std::to_string(GlobPattern::kMaxElements) + " elements";
+    return nullptr;
+  }
+  return std::make_shared<Glob>(field, std::move(*glob));
 }
 PredicatePtr make_path_match(FieldId field, std::vector<std::string> prefixes) {
   if (prefixes.empty()) return make_constant(false);
@@ -422,6 +509,7 @@ PredicatePtr make_regex(FieldId field, const std::string& pattern, std::string& 
 }
 
 std::optional<EqualityKey> equality_key(const Predicate& predicate) {
+  if (auto* memo = dynamic_cast<const Memo*>(&predicate)) return equality_key(memo->child());
   if (auto* eq = dynamic_cast<const StringCompare*>(&predicate)) {
     if (eq->op() == CompareOp::kEq) return EqualityKey{eq->field(), {eq->literal()}};
   }
@@ -441,62 +529,49 @@ std::optional<bool> constant_value(const Predicate& predicate) {
   return node ? std::optional<bool>(node->value()) : std::nullopt;
 }
 
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // NFA simulation over pattern positions: O(|pattern| * |text|), no backtracking blow-up.
-  enum class Kind { kLiteral, kAnyChar, kStar, kDoubleStar };
-  struct Element {
-    Kind kind;
-    char c;
-  };
-  std::vector<Element> elements;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
+std::optional<GlobPattern> GlobPattern::compile(std::string_view pattern) {
+  GlobPattern glob;
+  glob.text_ = std::string(pattern);
+  unsigned state = 0;  // element i moves the matcher from state i to state i + 1
+  for (std::size_t i = 0; i < pattern.size(); ++i, ++state) {
+    if (state >= kMaxElements) return std::nullopt;
+    const uint64_t bit = uint64_t{1} << state;
     if (pattern[i] == '*') {
-      const bool dbl = i + 1 < pattern.size() && pattern[i + 1] == '*';
-      elements.push_back({dbl ? Kind::kDoubleStar : Kind::kStar, 0});
+      const bool across_segments = i + 1 < pattern.size() && pattern[i + 1] == '*';
       while (i + 1 < pattern.size() && pattern[i + 1] == '*') ++i;
+      glob.star_ |= bit;
+      for (unsigned c = 0; c < 256; ++c) {
+        if (across_segments || c != '/') glob.accepts_[c] |= bit;
+      }
     } else if (pattern[i] == '?') {
-      elements.push_back({Kind::kAnyChar, 0});
+      for (unsigned c = 0; c < 256; ++c) {
+        if (c != '/') glob.accepts_[c] |= bit;
+      }
     } else {
-      elements.push_back({Kind::kLiteral, pattern[i]});
+      glob.accepts_[static_cast<unsigned char>(pattern[i])] |= bit;
     }
   }
-  const std::size_t n = elements.size();
-  std::vector<char> active(n + 1, 0), next(n + 1, 0);
-  auto close = [&](std::vector<char>& states) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (states[i] && (elements[i].kind == Kind::kStar || elements[i].kind == Kind::kDoubleStar)) {
-        states[i + 1] = 1;
-      }
-    }
-  };
-  active[0] = 1;
-  close(active);
-  for (char c : text) {
-    std::fill(next.begin(), next.end(), 0);
-    bool any = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!active[i]) continue;
-      const Element& e = elements[i];
-      switch (e.kind) {
-        case Kind::kLiteral:
-          if (c == e.c) next[i + 1] = any = 1;
-          break;
-        case Kind::kAnyChar:
-          if (c != '/') next[i + 1] = any = 1;
-          break;
-        case Kind::kStar:
-          if (c != '/') next[i] = any = 1;
-          break;
-        case Kind::kDoubleStar:
-          next[i] = any = 1;
-          break;
-      }
-    }
-    if (!any) return false;
-    close(next);
-    active.swap(next);
+  glob.final_ = uint64_t{1} << state;
+  return glob;
+}
+
+bool GlobPattern::match(std::string_view text) const {
+  // Bit-parallel NFA (one bit per state): O(|text|), no backtracking, no allocation. Runs of '*'
+  // collapse to one element, so a star is never followed by a star and one closure step suffices.
+  uint64_t active = 1;
+  active |= (active & star_) << 1;
+  for (char ch : text) {
+    const uint64_t accepted = active & accepts_[static_cast<unsigned char>(ch)];
+    active = ((accepted & ~star_) << 1) | (accepted & star_);
+    active |= (active & star_) << 1;
+    if (!active) return false;
   }
-  return active[n] != 0;
+  return (active & final_) != 0;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  auto glob = GlobPattern::compile(pattern);
+  return glob && glob->match(text);
 }
 
 bool path_prefix_match(std::string_view prefix, std::string_view text) {

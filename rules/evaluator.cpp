@@ -11,36 +11,58 @@ bool Verdict::denied() const {
                      [](const CompiledRule* rule) { return rule->action == Action::kDeny; });
 }
 
+namespace {
+
+inline void check_rule(const CompiledRule& rule, const Event& event, Verdict& out) {
+  if ((rule.required & ~event.present()).any()) return;  // a field it needs is absent
+  if (!rule.condition->eval(event, out.memo)) return;
+  if (rule.limit) {
+    out.counter_requests.push_back({&rule});
+  } else {
+    out.matches.push_back(&rule);
+  }
+}
+
+}  // namespace
+
 void evaluate(const Event& event, const RulePack& pack, Verdict& out) {
   out.clear();
+  out.memo = {};
   const SourceIndex& index = pack.index(event.source());
-  std::vector<uint32_t>& candidates = out.scratch;
-  candidates.assign(index.unkeyed.begin(), index.unkeyed.end());
-  bool keyed_hit = false;
+  const auto rules = pack.rules();
+
+  // Rules filed under the event's values of the keyed fields.
+  std::vector<uint32_t>& hits = out.scratch;
+  hits.clear();
   for (const SourceIndex::KeyedField& keyed : index.keyed) {
     const std::string* value = event.get_string(keyed.field);
-    if (!value) continue;
+    if (!value || !keyed.lengths.may_contain(value->size())) continue;
     auto bucket = keyed.buckets.find(*value);
     if (bucket == keyed.buckets.end()) continue;
-    candidates.insert(candidates.end(), bucket->second.begin(), bucket->second.end());
-    keyed_hit = true;
+    hits.insert(hits.end(), bucket->second.begin(), bucket->second.end());
   }
-  // Verdicts list rules in pack order whatever the index path.
-  if (keyed_hit) std::sort(candidates.begin(), candidates.end());
-
-  const auto rules = pack.rules();
-  for (uint32_t i : candidates) {
-    const CompiledRule& rule = rules[i];
-    if (!rule.condition->eval(event)) continue;
-    if (!rule.limit) {
-      out.matches.push_back(&rule);
-      continue;
+  if (hits.empty()) {
+    for (uint32_t i : index.unkeyed) check_rule(rules[i], event, out);
+    return;
+  }
+  // Verdicts list rules in pack order whatever the index path: merge the two sorted sequences.
+  if (index.keyed.size() > 1) std::sort(hits.begin(), hits.end());
+  auto unkeyed = index.unkeyed.begin();
+  for (uint32_t i : hits) {
+    for (; unkeyed != index.unkeyed.end() && *unkeyed < i; ++unkeyed) {
+      check_rule(rules[*unkeyed], event, out);
     }
-    CounterRequest request{&rule, {}};
-    request.key_values.reserve(rule.limit->key.size());
-    for (FieldId id : rule.limit->key) request.key_values.push_back(render_value(event.get(id)));
-    out.counter_requests.push_back(std::move(request));
+    check_rule(rules[i], event, out);
   }
+  for (; unkeyed != index.unkeyed.end(); ++unkeyed) check_rule(rules[*unkeyed], event, out);
+}
+
+std::vector<std::string> limit_key_values(const CompiledRule& rule, const Event& event) {
+  std::vector<std::string> values;
+  if (!rule.limit) return values;
+  values.reserve(rule.limit->key.size());
+  for (FieldId id : rule.limit->key) values.push_back(render_value(event.get(id)));
+  return values;
 }
 
 Verdict evaluate(const Event& event, const RulePack& pack) {

@@ -4,17 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "rules/condition_plan.h"
 #include "rules/event.h"
 #include "rules/rule_pack.h"
 
 namespace panguard::rules {
 
 // A rule with a `limit:` whose condition matched. It fires only when the counter store says the
-// key is over its rate; the engine itself keeps no counters.
+// key is over its rate; the engine itself keeps no counters. The key is rendered by the caller
+// (limit_key_values) only when it consults the store, keeping evaluation allocation-free.
 struct CounterRequest {
   const CompiledRule* rule = nullptr;
-  std::vector<std::string> key_values;  // rendered values of rule->limit->key, in order
 };
+
+// Rendered values of rule.limit->key for `event`, in order (absent fields render as "<NA>").
+std::vector<std::string> limit_key_values(const CompiledRule& rule, const Event& event);
 
 struct Verdict {
   std::vector<const CompiledRule*> matches;      // rules without a limit that matched, pack order
@@ -26,7 +30,9 @@ struct Verdict {
     counter_requests.clear();
   }
 
-  std::vector<uint32_t> scratch;  // candidate rule indexes, reused between evaluations
+  // Working space of evaluate(), reset for every event.
+  std::vector<uint32_t> scratch;  // candidate rule indexes
+  EvalScratch memo;
 };
 
 // Fills `out` (cleared first). Reuse one Verdict per thread to avoid allocations.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,9 @@
 #include "rules/source.h"
 
 namespace panguard::rules {
+
+using FieldMask = std::bitset<kFieldCount>;
+constexpr std::size_t index_of(FieldId id) { return static_cast<std::size_t>(id); }
 
 // Absent fields hold std::monostate. A field's alternative always matches its registered type.
 using FieldValue = std::variant<std::monostate, std::string, int64_t, bool>;
@@ -27,10 +31,14 @@ class Event {
   void set(FieldId id, const char* value) { set(id, std::string(value)); }
   void set(FieldId id, int64_t value);
   void set(FieldId id, bool value);
-  void clear(FieldId id) { slot(id) = std::monostate{}; }
+  void clear(FieldId id) {
+    slot(id) = std::monostate{};
+    present_.reset(index_of(id));
+  }
 
   const FieldValue& get(FieldId id) const { return values_[static_cast<std::size_t>(id)]; }
-  bool has(FieldId id) const { return !std::holds_alternative<std::monostate>(get(id)); }
+  bool has(FieldId id) const { return present_.test(index_of(id)); }
+  const FieldMask& present() const { return present_; }
   // nullptr / nullopt when absent.
   const std::string* get_string(FieldId id) const { return std::get_if<std::string>(&get(id)); }
   const int64_t* get_int(FieldId id) const { return std::get_if<int64_t>(&get(id)); }
@@ -39,10 +47,14 @@ class Event {
   bool operator==(const Event&) const = default;
 
  private:
-  FieldValue& slot(FieldId id) { return values_[static_cast<std::size_t>(id)]; }
+  FieldValue& slot(FieldId id) {
+    present_.set(index_of(id));
+    return values_[index_of(id)];
+  }
 
   Source source_;
   std::array<FieldValue, kFieldCount> values_{};
+  FieldMask present_;  // mirrors which values_ are not monostate
 };
 
 // Renders a value for output templates and counter keys; absent renders as "<NA>".

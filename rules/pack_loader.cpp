@@ -24,14 +24,13 @@ using loader::Item;
 using loader::ItemKey;
 using loader::ItemKind;
 using loader::OverrideMode;
+using loader::quoted;
 using loader::YamlNode;
 
 constexpr std::array<std::string_view, 1> kListRequired = {"items"};
 constexpr std::array<std::string_view, 1> kMacroRequired = {"condition"};
 constexpr std::array<std::string_view, 5> kRuleRequired = {"desc", "source", "condition", "output",
                                                            "priority"};
-
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 std::string location(const SourcePos& pos) {
   return pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col);

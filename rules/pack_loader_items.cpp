@@ -58,8 +58,6 @@ std::span<const OverridableKey> overridable_keys(ItemKind kind) {
   return {};
 }
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
 std::string overridable_list(ItemKind kind) {
   std::string names;
   for (const OverridableKey& key : overridable_keys(kind)) {

@@ -9,8 +9,6 @@ namespace {
 
 using Kind = YamlNode::Kind;
 
-std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
 std::string line_col(const SourcePos& pos) {
   return "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.col);
 }
@@ -26,6 +24,13 @@ void trim_trailing_blanks(LocatedText& located) {
 }
 
 }  // namespace
+
+std::string quoted(std::string_view text) {
+  std::string out = "'";
+  out += text;
+  out += '\'';
+  return out;
+}
 
 std::string_view kind_description(const YamlNode& node) {
   switch (node.kind) {

@@ -15,6 +15,9 @@
 
 namespace panguard::rules::loader {
 
+// 'text', for names in messages.
+std::string quoted(std::string_view text);
+
 struct MapEntry {
   std::string_view key;
   const YamlNode* key_node = nullptr;

@@ -10,14 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rules/condition_plan.h"
 #include "rules/diagnostic.h"
 #include "rules/event.h"
 #include "rules/output_template.h"
 #include "rules/pack_document.h"
 
 namespace panguard::rules {
-
-class Predicate;  // compiled condition node (condition_plan.h)
 
 struct RateLimit {
   std::vector<FieldId> key;
@@ -37,6 +36,7 @@ struct CompiledRule {
   std::optional<RateLimit> limit;
   OutputTemplate output;
   std::shared_ptr<const Predicate> condition;
+  FieldMask required;          // condition->required_fields(): a cheap pre-check before evaluating
   std::string condition_text;  // canonical form, for diagnostics and `rules check`
 };
 
@@ -47,6 +47,7 @@ struct SourceIndex {
   struct KeyedField {
     FieldId field;
     std::unordered_map<std::string, std::vector<uint32_t>> buckets;  // value -> ascending indexes
+    LengthSet lengths;                                               // of the bucket values
   };
   std::vector<KeyedField> keyed;
   std::vector<uint32_t> unkeyed;  // ascending

@@ -48,8 +48,8 @@ ProcessResult Pipeline::process(const rules::Event& event, int64_t now_ns) {
   for (const rules::CounterRequest& request : verdict.counter_requests) {
     const rules::CompiledRule& rule = *request.rule;
     metrics_.count_rule_match(rule.name, rule.priority);
-    const std::string key =
-        make_rate_key(event.get_string(rules::FieldId::kTenantId), rule.name, request.key_values);
+    const std::string key = make_rate_key(event.get_string(rules::FieldId::kTenantId), rule.name,
+                                          rules::limit_key_values(rule, event));
     // A limited rule fires only once its key is over the rate.
     if (!store_.check_rate(key, *rule.limit, now_ns).allowed) fire(rule);
   }

@@ -251,13 +251,14 @@ TEST(Limit, MatchedLimitedRulesBecomeCounterRequests) {
   rule.action = Action::kDeny;
   auto result = builder.compile();
   ASSERT_TRUE(result.pack) << first_error(result);
-  Verdict verdict = evaluate(event_from(R"({"source":"vault","fields":{"tenant.id":"acme",
-      "vault.token_exchange":true,"vault.operation":"login"}})"),
-                             *result.pack);
+  const Event event = event_from(R"({"source":"vault","fields":{"tenant.id":"acme",
+      "vault.token_exchange":true,"vault.operation":"login"}})");
+  Verdict verdict = evaluate(event, *result.pack);
   EXPECT_TRUE(verdict.matches.empty());
   EXPECT_FALSE(verdict.denied());  // the store decides
   ASSERT_EQ(verdict.counter_requests.size(), 1u);
-  EXPECT_THAT(verdict.counter_requests[0].key_values, ElementsAre("acme", "login"));
+  EXPECT_THAT(limit_key_values(*verdict.counter_requests[0].rule, event),
+              ElementsAre("acme", "login"));
   EXPECT_EQ(verdict.counter_requests[0].rule->limit->burst, 100u);
 }
 

@@ -17,6 +17,12 @@ using testing::PackBuilder;
 // sources, plus a stream of events from many tenants that hit them in different ways.
 std::shared_ptr<const RulePack> mixed_pack() {
   PackBuilder builder;
+  // Shared macros are memoized per evaluation; `not verified` must see the same cached value.
+  builder.macro("verified", "tenant.id exists and tenant.source in (jwt, cgroup)");
+  builder.macro("foreign_path", "vault.path_tenant != tenant.id");
+  builder.rule("unverified", Source::kVault, "not verified");
+  builder.rule("verified foreign", Source::kVault, "verified and foreign_path");
+  builder.rule("unverified foreign", Source::kVault, "foreign_path and not verified");
   for (int i = 0; i < 40; ++i) {
     const std::string n = std::to_string(i);
     builder.rule("op" + n, Source::kVault,
@@ -51,6 +57,7 @@ std::vector<Event> mixed_events(std::size_t count, unsigned seed) {
     e.set(FieldId::kVaultOperation, "op" + pick(45));
     e.set(FieldId::kVaultPath, "secret/t" + pick(50) + (rng() % 2 ? "/db" : "-evil"));
     e.set(FieldId::kVaultPathTenant, "t" + pick(50));
+    if (rng() % 7 == 0) e.clear(FieldId::kVaultPathTenant);
     events.push_back(std::move(e));
   }
   return events;
@@ -68,7 +75,8 @@ TEST(Evaluator, IndexGivesTheSameVerdictsAsCheckingEveryRule) {
   for (const Event& event : mixed_events(3000, 7)) {
     std::vector<std::string> brute;
     for (const CompiledRule& rule : pack->rules()) {
-      if (rule.source == event.source() && rule.condition->eval(event)) brute.push_back(rule.name);
+      if (rule.source == event.source() && rule.condition->matches(event))
+        brute.push_back(rule.name);
     }
     EXPECT_EQ(names(evaluate(event, *pack)), brute);
     matched += brute.size();
@@ -81,8 +89,9 @@ TEST(Evaluator, IndexesRulesByDiscriminatingField) {
   const SourceIndex& vault = pack->index(Source::kVault);
   ASSERT_FALSE(vault.keyed.empty());
   EXPECT_EQ(vault.keyed.front().field, FieldId::kVaultOperation);
-  // "path*" rules key on tenant.id (their only equality conjunct); "any vault" has none.
-  EXPECT_EQ(vault.unkeyed.size(), 1u);
+  // "path*" rules key on tenant.id (their only equality conjunct); "any vault" and the three
+  // macro rules have none.
+  EXPECT_EQ(vault.unkeyed.size(), 4u);
 }
 
 TEST(Evaluator, ConcurrentEvaluationMatchesSingleThreadedRun) {
@@ -121,6 +130,15 @@ TEST(Evaluator, DenyOnlyFromDenyRules) {
   EXPECT_FALSE(evaluate(event, *result.pack).denied());
   event.set(FieldId::kVaultPath, "x");
   EXPECT_TRUE(evaluate(event, *result.pack).denied());
+}
+
+TEST(Glob, PatternsTooLongForTheMatcherAreRefusedAtLoad) {
+  PackBuilder builder;
+  builder.rule("r", Source::kVault, "vault.path glob \"" + std::string(64, 'a') + "\"");
+  EXPECT_THAT(first_error(builder.compile()), ::testing::HasSubstr("glob pattern longer than 63"));
+  PackBuilder fits;
+  fits.rule("r", Source::kVault, "vault.path glob \"" + std::string(63, 'a') + "\"");
+  EXPECT_TRUE(fits.compile().pack);
 }
 
 TEST(Glob, LinearOnHostileInput) {
