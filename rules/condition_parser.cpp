@@ -50,35 +50,26 @@ class Parser {
     throw Failure{{std::move(message), peek().offset}};
   }
 
-  std::unique_ptr<AstNode> join(AstNode::Kind kind, std::unique_ptr<AstNode> first,
-                                std::size_t offset) {
-    auto node = std::make_unique<AstNode>();
-    node->kind = kind;
-    node->offset = offset;
-    node->children.push_back(std::move(first));
-    return node;
-  }
-
   std::unique_ptr<AstNode> parse_or(int depth) {
-    auto left = parse_and(depth);
-    if (!peek_word("or")) return left;
-    const std::size_t offset = left->offset;
-    auto node = join(AstNode::Kind::kOr, std::move(left), offset);
-    while (peek_word("or")) {
-      take();
-      node->children.push_back(parse_and(depth));
-    }
-    return node;
+    return parse_chain(AstNode::Kind::kOr, "or", depth, &Parser::parse_and);
   }
 
   std::unique_ptr<AstNode> parse_and(int depth) {
-    auto left = parse_unary(depth);
-    if (!peek_word("and")) return left;
-    const std::size_t offset = left->offset;
-    auto node = join(AstNode::Kind::kAnd, std::move(left), offset);
-    while (peek_word("and")) {
+    return parse_chain(AstNode::Kind::kAnd, "and", depth, &Parser::parse_unary);
+  }
+
+  // operand (keyword operand)*, as one n-ary node when the keyword appears.
+  std::unique_ptr<AstNode> parse_chain(AstNode::Kind kind, std::string_view keyword, int depth,
+                                       std::unique_ptr<AstNode> (Parser::*operand)(int)) {
+    auto first = (this->*operand)(depth);
+    if (!peek_word(keyword)) return first;
+    auto node = std::make_unique<AstNode>();
+    node->kind = kind;
+    node->offset = first->offset;
+    node->children.push_back(std::move(first));
+    while (peek_word(keyword)) {
       take();
-      node->children.push_back(parse_unary(depth));
+      node->children.push_back((this->*operand)(depth));
     }
     return node;
   }
