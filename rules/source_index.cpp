@@ -66,7 +66,7 @@ std::array<SourceIndex, kSourceCount> build_source_index(const std::vector<Compi
     auto& keyed = index[s].keyed;
     auto slot = std::find_if(keyed.begin(), keyed.end(),
                              [&](const auto& k) { return k.field == best.field; });
-    if (slot == keyed.end()) slot = keyed.insert(keyed.end(), {best.field, {}});
+    if (slot == keyed.end()) slot = keyed.insert(keyed.end(), {best.field, {}, {}});
     for (const std::string& value : best.values) {
       slot->buckets[value].push_back(rule.index);
       slot->lengths.add(value.size());
