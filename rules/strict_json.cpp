@@ -8,6 +8,12 @@ namespace panguard::rules {
 std::optional<nlohmann::json> parse_strict_json(std::string_view text, std::string& error,
                                                 int max_depth) {
   using nlohmann::json;
+  // nlohmann stops at a NUL byte and accepts what came before it; two parsers must never
+  // disagree about where a document ends.
+  if (text.find('\0') != std::string_view::npos) {
+    error = "NUL byte in JSON text";
+    return std::nullopt;
+  }
   std::vector<std::set<std::string>> open_objects;
   std::string violation;
   auto check = [&](int depth, json::parse_event_t event, json& parsed) {

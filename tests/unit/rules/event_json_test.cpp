@@ -62,6 +62,9 @@ TEST(EventJson, RejectsAmbiguousOrMalformedInput) {
               HasSubstr("RFC 3339"));
   EXPECT_THAT(error_of(R"({"source":"vault","fields":{"evt.time":1}})"), HasSubstr("\"time\""));
   EXPECT_THAT(error_of(std::string(100, '[') + std::string(100, ']')), HasSubstr("nesting"));
+  using namespace std::string_literals;
+  EXPECT_THAT(error_of("{\"source\":\"vault\",\"fields\":{}}\0{\"source\":\"nats\"}"s),
+              HasSubstr("NUL byte"));
 }
 
 TEST(Rfc3339, StrictUtc) {
