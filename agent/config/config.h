@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,34 @@ struct ListenAddress {
   std::string to_string() const;  // "127.0.0.1:9464", "[::1]:9464"
 };
 
+// Where the Vault proxy forwards to: `http://host:port` only in this version.
+struct UpstreamAddress {
+  std::string host;  // a name or an IP literal (no brackets)
+  uint16_t port = 0;
+  std::string to_string() const;  // "http://vault:8200"
+};
+
+// vault.*: the inline Vault proxy. Pattern texts are validated by the loader.
+struct VaultSettings {
+  bool enabled = false;
+  ListenAddress listen{"127.0.0.1", 8201};
+  std::optional<UpstreamAddress> upstream;  // required when enabled
+  std::string session_header = "X-Panguard-Session";
+  std::vector<std::string> tenant_paths;        // default: TenantPatterns::defaults()
+  std::optional<std::string> tenant_namespace;  // default: TenantPatterns::defaults()
+  std::vector<std::string> tenant_roles;        // default: TenantPatterns::defaults()
+  std::vector<std::string> kv2_mounts{"secret"};
+};
+
+// identity.jwt.*: how session JWTs are verified.
+struct JwtSettings {
+  std::string jwks_file;  // absolute, or resolved against the config file's directory
+  std::string issuer;
+  std::string audience;
+  std::string tenant_claim = "tenant_id";
+  int64_t leeway_seconds = 30;
+};
+
 // Plain values, filled by the loader; Config freezes them.
 struct ConfigValues {
   std::string node_name;
@@ -27,6 +56,8 @@ struct ConfigValues {
   bool allow_event_ingest = false;
   alerts::AlertFormat alert_format = alerts::AlertFormat::kPanguard;
   log::Level log_level = log::Level::kInfo;
+  VaultSettings vault;
+  JwtSettings jwt;
 };
 
 class Config {
@@ -40,6 +71,8 @@ class Config {
   bool allow_event_ingest() const { return values_.allow_event_ingest; }
   alerts::AlertFormat alert_format() const { return values_.alert_format; }
   log::Level log_level() const { return values_.log_level; }
+  const VaultSettings& vault() const { return values_.vault; }
+  const JwtSettings& jwt() const { return values_.jwt; }
 
  private:
   const ConfigValues values_;

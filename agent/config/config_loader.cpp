@@ -3,6 +3,8 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +13,9 @@
 #include <stdexcept>
 
 #include "agent/config/listen_address.h"
+#include "agent/config/upstream_address.h"
+#include "agent/sources/vault/jwt_verifier.h"
+#include "agent/sources/vault/request_event.h"
 
 namespace panguard::agent {
 namespace {
@@ -95,8 +100,183 @@ std::vector<std::string> rule_paths(const YAML::Node& node, const std::string& p
   return paths;
 }
 
+std::vector<std::string> string_list(const YAML::Node& node, const std::string& path) {
+  if (node.IsNull()) return {};
+  if (!node.IsSequence()) throw Invalid(node.Mark(), path, "expected a list of strings");
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    items.push_back(as_string(node[i], item_path));
+    if (items.back().empty()) throw Invalid(node[i].Mark(), item_path, "must not be empty");
+  }
+  return items;
+}
+
+std::string non_empty_string(const YAML::Node& node, const std::string& path) {
+  std::string text = as_string(node, path);
+  if (text.empty()) throw Invalid(node.Mark(), path, "must not be empty");
+  return text;
+}
+
+// Where each vault.* / identity.jwt.* key sat, so cross-key errors can point at one.
+struct VaultMarks {
+  YAML::Mark vault = YAML::Mark::null_mark();
+  YAML::Mark tenant_paths = YAML::Mark::null_mark();
+  YAML::Mark tenant_namespace = YAML::Mark::null_mark();
+  YAML::Mark tenant_roles = YAML::Mark::null_mark();
+};
+
+void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings& vault,
+                 VaultMarks& marks) {
+  marks.vault = node.Mark();
+  walk_map(node, path,
+           {
+               {"enabled",
+                [&](const YAML::Node& n, const std::string& p) { vault.enabled = as_bool(n, p); }},
+               {"listen",
+                [&](const YAML::Node& n, const std::string& p) {
+                  auto parsed = parse_loopback_listen(as_string(n, p));
+                  if (auto* error = std::get_if<std::string>(&parsed)) {
+                    // The shared message speaks of the admin API; the proxy's reason differs.
+                    const bool not_loopback = error->starts_with("must be a loopback");
+                    throw Invalid(n.Mark(), p,
+                                  not_loopback ? "must be a loopback address (127.0.0.0/8 or ::1) "
+                                                 "in this version: the proxy has no TLS listener"
+                                               : *error);
+                  }
+                  vault.listen = std::get<ListenAddress>(parsed);
+                }},
+               {"upstream",
+                [&](const YAML::Node& n, const std::string& p) {
+                  auto parsed = parse_upstream_address(as_string(n, p));
+                  if (auto* error = std::get_if<std::string>(&parsed)) {
+                    throw Invalid(n.Mark(), p, *error);
+                  }
+                  vault.upstream = std::get<UpstreamAddress>(parsed);
+                }},
+               {"session_header",
+                [&](const YAML::Node& n, const std::string& p) {
+                  vault.session_header = non_empty_string(n, p);
+                  for (const char c : vault.session_header) {
+                    const bool token_char =
+                        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                    if (!token_char) {
+                      throw Invalid(n.Mark(), p, "expected a header name (letters, digits, - _)");
+                    }
+                  }
+                }},
+               {"tenant_paths",
+                [&](const YAML::Node& n, const std::string& p) {
+                  marks.tenant_paths = n.Mark();
+                  vault.tenant_paths = string_list(n, p);
+                }},
+               {"tenant_namespace",
+                [&](const YAML::Node& n, const std::string& p) {
+                  marks.tenant_namespace = n.Mark();
+                  vault.tenant_namespace = non_empty_string(n, p);
+                }},
+               {"tenant_roles",
+                [&](const YAML::Node& n, const std::string& p) {
+                  marks.tenant_roles = n.Mark();
+                  vault.tenant_roles = string_list(n, p);
+                }},
+               {"kv2_mounts", [&](const YAML::Node& n,
+                                  const std::string& p) { vault.kv2_mounts = string_list(n, p); }},
+           });
+}
+
+void parse_identity(const YAML::Node& node, const std::string& path, JwtSettings& jwt,
+                    std::string_view base_dir) {
+  walk_map(
+      node, path,
+      {{"jwt", [&](const YAML::Node& n, const std::string& p) {
+          walk_map(
+              n, p,
+              {
+                  {"jwks_file",
+                   [&](const YAML::Node& m, const std::string& q) {
+                     std::filesystem::path file = non_empty_string(m, q);
+                     if (file.is_relative() && !base_dir.empty()) {
+                       file = std::filesystem::path(base_dir) / file;
+                     }
+                     jwt.jwks_file = file.lexically_normal().string();
+                   }},
+                  {"issuer", [&](const YAML::Node& m,
+                                 const std::string& q) { jwt.issuer = non_empty_string(m, q); }},
+                  {"audience",
+                   [&](const YAML::Node& m, const std::string& q) {
+                     jwt.audience = non_empty_string(m, q);
+                   }},
+                  {"tenant_claim",
+                   [&](const YAML::Node& m, const std::string& q) {
+                     jwt.tenant_claim = non_empty_string(m, q);
+                   }},
+                  {"leeway_seconds",
+                   [&](const YAML::Node& m, const std::string& q) {
+                     const std::string text = as_string(m, q);
+                     int64_t value = -1;
+                     const auto [end, ec] =
+                         std::from_chars(text.data(), text.data() + text.size(), value);
+                     if (ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+                         value > vault::kMaxJwtLeewaySeconds) {
+                       throw Invalid(m.Mark(), q, "expected a whole number of seconds, 0 to 60");
+                     }
+                     jwt.leeway_seconds = value;
+                   }},
+              });
+        }}});
+}
+
+// Fills unset pattern lists from TenantPatterns::defaults() and checks that they compile.
+void finish_vault(ConfigValues& v, const VaultMarks& marks) {
+  const vault::TenantPatterns defaults = vault::TenantPatterns::defaults();
+  // Defaults only for keys not given: an explicit empty list means "none".
+  if (marks.tenant_paths.is_null()) {
+    for (const auto& pattern : defaults.paths.patterns()) {
+      v.vault.tenant_paths.push_back(pattern.text());
+    }
+  }
+  if (marks.tenant_namespace.is_null() && defaults.namespace_pattern) {
+    v.vault.tenant_namespace = defaults.namespace_pattern->text();
+  }
+  if (marks.tenant_roles.is_null()) {
+    for (const auto& pattern : defaults.roles.patterns()) {
+      v.vault.tenant_roles.push_back(pattern.text());
+    }
+  }
+  // Compiled one key at a time so an error names the key that holds the bad pattern.
+  auto paths = vault::TenantPatternSet::compile(v.vault.tenant_paths);
+  if (auto* error = std::get_if<vault::PatternError>(&paths)) {
+    throw Invalid(marks.tenant_paths, "vault.tenant_paths", error->message);
+  }
+  if (v.vault.tenant_namespace) {
+    auto pattern = vault::TenantPattern::compile(*v.vault.tenant_namespace);
+    if (auto* error = std::get_if<vault::PatternError>(&pattern)) {
+      throw Invalid(marks.tenant_namespace, "vault.tenant_namespace", error->message);
+    }
+  }
+  auto all = vault::TenantPatterns::compile(v.vault.tenant_paths, v.vault.tenant_namespace,
+                                            v.vault.tenant_roles);
+  if (auto* error = std::get_if<vault::PatternError>(&all)) {
+    throw Invalid(marks.tenant_roles, "vault.tenant_roles", error->message);
+  }
+  if (!v.vault.enabled) return;
+  // Which keys an enabled proxy cannot run without, named in the order a reader fixes them.
+  if (!v.vault.upstream)
+    throw Invalid(marks.vault, "vault.upstream", "required when vault.enabled is true");
+  const std::pair<const std::string*, const char*> required[] = {
+      {&v.jwt.jwks_file, "identity.jwt.jwks_file"},
+      {&v.jwt.issuer, "identity.jwt.issuer"},
+      {&v.jwt.audience, "identity.jwt.audience"},
+  };
+  for (const auto& [value, key] : required) {
+    if (value->empty()) throw Invalid(marks.vault, key, "required when vault.enabled is true");
+  }
+}
+
 ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
   ConfigValues v;
+  VaultMarks vault_marks;
   walk_map(root, "",
            {
                {"node_name",
@@ -150,7 +330,12 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
                                                                 {"error", log::Level::kError}});
                                    }}});
                 }},
+               {"vault", [&](const YAML::Node& n,
+                             const std::string& p) { parse_vault(n, p, v.vault, vault_marks); }},
+               {"identity", [&](const YAML::Node& n,
+                                const std::string& p) { parse_identity(n, p, v.jwt, base_dir); }},
            });
+  finish_vault(v, vault_marks);
   return v;
 }
 

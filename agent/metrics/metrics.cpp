@@ -18,9 +18,15 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
 }  // namespace
 
 std::string_view drop_stage_name(DropStage stage) {
-  static constexpr std::array<std::string_view, 5> kNames = {"parse", "ingest", "no_pack", "sink",
-                                                             "admin_connection"};
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "parse", "ingest", "no_pack", "sink", "admin_connection", "vault_connection"};
   return kNames[static_cast<std::size_t>(stage)];
+}
+
+std::string_view vault_outcome_name(VaultOutcome outcome) {
+  static constexpr std::array<std::string_view, 5> kNames = {"forwarded", "denied", "rejected",
+                                                             "unauthenticated", "upstream_error"};
+  return kNames[static_cast<std::size_t>(outcome)];
 }
 
 Metrics::Metrics()
@@ -50,18 +56,29 @@ Metrics::Metrics()
       reloads_(BuildCounter()
                    .Name("panguard_rule_pack_reloads_total")
                    .Help("Rule pack reloads, by result (accepted | refused)")
-                   .Register(*registry_)) {
+                   .Register(*registry_)),
+      vault_requests_(BuildCounter()
+                          .Name("panguard_vault_requests_total")
+                          .Help("Requests the Vault proxy answered, by outcome (forwarded | "
+                                "denied | rejected | unauthenticated | upstream_error)")
+                          .Register(*registry_)) {
   // Known label values start at zero so dashboards and alerts see the series before the
   // first increment.
   for (std::size_t s = 0; s < rules::kSourceCount; ++s) {
     events_.Add({{"source", std::string(rules::source_name(static_cast<rules::Source>(s)))}});
   }
-  for (const auto stage : {DropStage::kParse, DropStage::kIngest, DropStage::kNoPack,
-                           DropStage::kSink, DropStage::kAdminConnection}) {
+  for (const auto stage :
+       {DropStage::kParse, DropStage::kIngest, DropStage::kNoPack, DropStage::kSink,
+        DropStage::kAdminConnection, DropStage::kVaultConnection}) {
     drops_.Add({{"stage", std::string(drop_stage_name(stage))}});
   }
   reloads_.Add({{"result", "accepted"}});
   reloads_.Add({{"result", "refused"}});
+  for (const auto outcome :
+       {VaultOutcome::kForwarded, VaultOutcome::kDenied, VaultOutcome::kRejected,
+        VaultOutcome::kUnauthenticated, VaultOutcome::kUpstreamError}) {
+    vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}});
+  }
 }
 
 void Metrics::count_event(rules::Source source) {
@@ -86,6 +103,10 @@ void Metrics::count_drop(DropStage stage, double n) {
 
 void Metrics::count_reload(bool accepted) {
   reloads_.Add({{"result", accepted ? "accepted" : "refused"}}).Increment();
+}
+
+void Metrics::count_vault_request(VaultOutcome outcome) {
+  vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}}).Increment();
 }
 
 std::string Metrics::render() const {

@@ -19,8 +19,13 @@ namespace panguard::agent {
 
 // Why an event, alert or admin connection was dropped; the `stage` label of
 // panguard_drops_total.
-enum class DropStage { kParse, kIngest, kNoPack, kSink, kAdminConnection };
+enum class DropStage { kParse, kIngest, kNoPack, kSink, kAdminConnection, kVaultConnection };
 std::string_view drop_stage_name(DropStage stage);
+
+// What the Vault proxy did with one request; the `outcome` label of
+// panguard_vault_requests_total.
+enum class VaultOutcome { kForwarded, kDenied, kRejected, kUnauthenticated, kUpstreamError };
+std::string_view vault_outcome_name(VaultOutcome outcome);
 
 class Metrics {
  public:
@@ -32,6 +37,7 @@ class Metrics {
   void observe_eval_latency(double seconds);
   void count_drop(DropStage stage, double n = 1);
   void count_reload(bool accepted);
+  void count_vault_request(VaultOutcome outcome);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -45,6 +51,7 @@ class Metrics {
   prometheus::Histogram& eval_latency_;
   prometheus::Family<prometheus::Counter>& drops_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Family<prometheus::Counter>& vault_requests_;
 };
 
 }  // namespace panguard::agent

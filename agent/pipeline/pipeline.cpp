@@ -35,8 +35,10 @@ ProcessResult Pipeline::process(const rules::Event& event, int64_t now_ns) {
   const alerts::AlertContext context{options_.node_name, snapshot->version, now_ns};
   auto fire = [&](const rules::CompiledRule& rule) {
     const bool deny = rule.action == rules::Action::kDeny && options_.mode == Mode::kEnforce;
-    emit(alerts::build_alert(rule, event, context,
-                             deny ? rules::Action::kDeny : rules::Action::kAlert));
+    const alerts::Alert alert = alerts::build_alert(
+        rule, event, context, deny ? rules::Action::kDeny : rules::Action::kAlert);
+    emit(alert);
+    result.alert_ids.push_back(alert.id);
     result.denied = result.denied || deny;
     ++result.alerts;
   };

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "agent/config/config.h"
 #include "agent/metrics/metrics.h"
@@ -25,8 +26,9 @@ struct PipelineOptions {
 
 struct ProcessResult {
   std::size_t alerts = 0;
-  bool denied = false;     // enforce mode and a deny rule fired: the source must refuse
-  bool evaluated = false;  // false when no pack was loaded (counted as a drop)
+  std::vector<std::string> alert_ids;  // of every alert emitted, so a refusal can cite them
+  bool denied = false;                 // enforce mode and a deny rule fired: the source must refuse
+  bool evaluated = false;              // false when no pack was loaded (counted as a drop)
 };
 
 class Pipeline {

@@ -10,9 +10,10 @@ namespace {
 // Polls until the last connection has closed or the deadline passes. A poll keeps the loop
 // free of long timers that would hold run() open after the work is done.
 void wait_for_drain(App& app, std::chrono::steady_clock::time_point deadline) {
-  const bool drained = !app.admin_server || app.admin_server->open_connections() == 0;
+  const bool drained = (!app.admin_server || app.admin_server->open_connections() == 0) &&
+                       (!app.vault_proxy || app.vault_proxy->open_connections() == 0);
   if (drained || std::chrono::steady_clock::now() >= deadline) {
-    if (!drained) log::warning("shutdown: drain timeout, closing open admin connections");
+    if (!drained) log::warning("shutdown: drain timeout, closing open connections");
     app.io.stop();
     return;
   }
@@ -28,6 +29,7 @@ void begin_shutdown(App& app, std::string_view why) {
   app.shutting_down = true;
   log::info("shutdown: ", why, ", draining");
   if (app.admin_server) app.admin_server->stop();
+  if (app.vault_proxy) app.vault_proxy->stop();
   if (app.signals) {
     boost::system::error_code ignored;
     app.signals->cancel(ignored);

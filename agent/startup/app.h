@@ -18,6 +18,7 @@
 #include "agent/pipeline/pipeline.h"
 #include "agent/store/memory_store.h"
 #include "agent/time_source.h"
+#include "agent/vault_proxy/vault_proxy_server.h"
 #include "alerts/sink.h"
 
 namespace panguard::agent {
@@ -43,6 +44,7 @@ struct App {
   std::unique_ptr<Pipeline> pipeline;                // load_rules
   std::unique_ptr<AdminRoutes> admin_routes;         // start_admin
   std::unique_ptr<AdminServer> admin_server;         // start_admin
+  std::unique_ptr<VaultProxyServer> vault_proxy;     // start_vault_proxy (vault.enabled)
   std::unique_ptr<boost::asio::signal_set> signals;  // install_signals
 
   bool shutting_down = false;

@@ -22,6 +22,7 @@ int run_daemon(RunOptions options) {
     // The loop stopped after draining (or its deadline). Close what is left and let the
     // connection coroutines finish, so nothing is torn down mid-operation.
     if (app.admin_server) app.admin_server->stop();
+    if (app.vault_proxy) app.vault_proxy->stop();
     app.io.restart();
     app.io.run_for(std::chrono::milliseconds(200));
   } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ struct StartupStep {
 StepOutcome load_config_step(App& app);
 StepOutcome load_rules_step(App& app);
 StepOutcome start_admin_step(App& app);
+StepOutcome start_vault_proxy_step(App& app);
 StepOutcome install_signals_step(App& app);
 StepOutcome ready_step(App& app);
 

@@ -7,6 +7,7 @@ std::span<const StartupStep> startup_steps() {
       {"load config", load_config_step},
       {"load rules", load_rules_step},
       {"start admin server", start_admin_step},
+      {"start vault proxy", start_vault_proxy_step},
       {"install signal handlers", install_signals_step},
       {"ready", ready_step},
   };

@@ -1,0 +1,17 @@
+// Request smuggling shapes refused before the body is read. Beast accepts some of them (equal
+// duplicate Content-Length values, "5, 5"), and Vault's Go server might frame them differently,
+// so the proxy refuses instead of picking one reading.
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+
+#include <optional>
+#include <string>
+
+namespace panguard::agent {
+
+// The rejection code ("duplicate_content_length", "content_length_with_transfer_encoding"), or
+// nullopt when the framing is unambiguous.
+std::optional<std::string> framing_rejection(const boost::beast::http::fields& headers);
+
+}  // namespace panguard::agent

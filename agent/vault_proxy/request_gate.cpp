@@ -1,0 +1,103 @@
+#include "agent/vault_proxy/request_gate.h"
+
+#include <atomic>
+#include <string_view>
+#include <vector>
+
+#include "agent/log/log.h"
+#include "agent/sources/vault/login_body.h"
+#include "agent/sources/vault/operation.h"
+#include "agent/sources/vault/request_target.h"
+
+namespace panguard::agent {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+
+// Absent or invalid session token: no identity. The event then carries no tenant and the
+// pack's fail-closed rule alerts on it.
+vault::VerifiedIdentity verify_session(const GateContext& context, std::string_view token,
+                                       int64_t now_ns) {
+  static std::atomic<uint64_t> failures{0};
+  auto verified =
+      vault::verify_cached(context.verifier, context.jwt_cache, token, now_ns / kNanosPerSecond);
+  if (auto* session = std::get_if<vault::VerifiedSession>(&verified)) {
+    return {session->tenant_id, vault::IdentitySource::kJwt};
+  }
+  const uint64_t n = ++failures;
+  if (log::should_log_occurrence(n)) {
+    // The code only: the token itself never reaches a log line.
+    log::warning("vault proxy: session token refused: ", std::get<vault::JwtError>(verified).code,
+                 " (", n, " so far)");
+  }
+  return {};
+}
+
+}  // namespace
+
+GateDecision reject_request(const GateContext& context, const std::string& code,
+                            const std::optional<std::string>& tenant, int64_t now_ns) {
+  std::string reason = "rejected: " + code;
+  if (tenant) reason += " (tenant " + *tenant + ")";
+  context.pipeline.emit_platform(
+      {"Vault request rejected", rules::Priority::kCritical, "vault_proxy", reason}, now_ns);
+  return {VaultOutcome::kRejected, json_error(http::status::bad_request, "rejected: " + code)};
+}
+
+GateDecision gate_request(const GateContext& context, const ProxyRequest& request, int64_t now_ns) {
+  const auto sessions = request.equal_range(context.session_header);
+  const auto session_count = std::distance(sessions.first, sessions.second);
+  if (session_count > 1) return reject_request(context, "duplicate_session_header", {}, now_ns);
+  const vault::VerifiedIdentity identity =
+      session_count == 1 ? verify_session(context, sessions.first->value(), now_ns)
+                         : vault::VerifiedIdentity{};
+
+  std::vector<std::string_view> namespaces;
+  const auto namespace_fields = request.equal_range("X-Vault-Namespace");
+  for (auto field = namespace_fields.first; field != namespace_fields.second; ++field) {
+    namespaces.push_back(field->value());
+  }
+  auto canonical =
+      vault::canonicalize(request.method_string(), request.target(), namespaces, context.layout);
+  if (auto* rejection = std::get_if<vault::Rejection>(&canonical)) {
+    return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+  }
+  const auto& canonical_request = std::get<vault::CanonicalRequest>(canonical);
+  const vault::Operation operation = vault::classify(canonical_request);
+
+  std::optional<std::string> role;
+  if (operation.kind == vault::OperationKind::kLogin) {
+    auto extracted = vault::extract_login_role(request.body());
+    if (auto* rejection = std::get_if<vault::Rejection>(&extracted)) {
+      return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+    }
+    role = std::get<std::optional<std::string>>(std::move(extracted));
+  }
+
+  auto event =
+      vault::build_request_event(canonical_request, operation, context.patterns, role, identity);
+  if (auto* rejection = std::get_if<vault::Rejection>(&event)) {
+    return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+  }
+  const ProcessResult result = context.pipeline.process(std::get<rules::Event>(event), now_ns);
+
+  if (!identity.tenant_id && context.mode == Mode::kEnforce) {
+    return {VaultOutcome::kUnauthenticated,
+            json_error(http::status::unauthorized, "missing or invalid session token",
+                       result.alert_ids)};
+  }
+  if (!result.evaluated && context.mode == Mode::kEnforce) {
+    // Nothing checked the request, so enforce mode cannot let it through.
+    return {VaultOutcome::kDenied,
+            json_error(http::status::service_unavailable, "no rule pack loaded")};
+  }
+  if (result.denied) {
+    return {VaultOutcome::kDenied,
+            json_error(http::status::forbidden, "denied by panguard", result.alert_ids)};
+  }
+  return {};
+}
+
+}  // namespace panguard::agent

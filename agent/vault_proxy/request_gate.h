@@ -1,0 +1,43 @@
+// The Vault proxy's decision for one fully read request, with no sockets involved: verify the
+// session JWT, canonicalize, classify, build the event, run the pipeline, and either say
+// "forward" or produce the refusal (400 rejected, 401 unauthenticated, 403 denied).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/metrics/metrics.h"
+#include "agent/pipeline/pipeline.h"
+#include "agent/sources/vault/jwt_cache.h"
+#include "agent/sources/vault/jwt_verifier.h"
+#include "agent/sources/vault/request_event.h"
+#include "agent/vault_proxy/proxy_http.h"
+
+namespace panguard::agent {
+
+// Immutable after start, shared by every request; only the cache and the pipeline's sink change.
+struct GateContext {
+  const vault::JwtVerifier& verifier;
+  vault::JwtCache& jwt_cache;
+  const vault::TenantPatterns& patterns;
+  const vault::RequestLayout& layout;
+  Pipeline& pipeline;
+  Mode mode = Mode::kMonitor;
+  std::string session_header;
+};
+
+struct GateDecision {
+  VaultOutcome outcome = VaultOutcome::kForwarded;
+  std::optional<ProxyResponse> refusal;  // set unless outcome is kForwarded
+};
+
+GateDecision gate_request(const GateContext& context, const ProxyRequest& request, int64_t now_ns);
+
+// 400 `{"errors":["rejected: <code>"]}` plus a platform alert naming the code (and the tenant
+// when one was verified). Also used for framing errors found before the body was read.
+GateDecision reject_request(const GateContext& context, const std::string& code,
+                            const std::optional<std::string>& tenant, int64_t now_ns);
+
+}  // namespace panguard::agent

@@ -1,0 +1,244 @@
+#include "agent/vault_proxy/vault_proxy_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "agent/log/log.h"
+#include "agent/vault_proxy/request_framing.h"
+
+namespace panguard::agent {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+constexpr std::size_t kJwtCacheEntries = 10'000;
+constexpr int64_t kJwtCacheMaxTtlSeconds = 300;
+
+// A malformed request (bad chunking, bad Content-Length, ...) as opposed to a closed or timed
+// out connection: the former earns a 400 and an alert, the latter nothing.
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header) {
+  ProxyRequest out;
+  if (request.method() == http::verb::unknown) {
+    out.method_string(request.method_string());  // LIST and other methods Beast has no verb for
+  } else {
+    out.method(request.method());
+  }
+  out.target(request.target());
+  out.version(11);
+  for (const auto& field : request) {
+    const std::string_view name = field.name_string();
+    if (is_hop_by_hop(request, name) || beast::iequals(name, session_header) ||
+        field.name() == http::field::content_length) {
+      continue;
+    }
+    out.insert(name, field.value());
+  }
+  out.body() = request.body();
+  out.keep_alive(true);
+  out.prepare_payload();
+  return out;
+}
+
+ProxyResponse client_response(ProxyResponse upstream, bool head) {
+  ProxyResponse out;
+  out.result(upstream.result_int());
+  out.version(11);
+  for (const auto& field : upstream) {
+    const std::string_view name = field.name_string();
+    if (is_hop_by_hop(upstream, name)) continue;
+    // A HEAD answer keeps the upstream's Content-Length: it describes the body GET would get.
+    if (!head && field.name() == http::field::content_length) continue;
+    out.insert(name, field.value());
+  }
+  out.body() = std::move(upstream.body());
+  if (!head) out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
+                                   Metrics& metrics, const TimeSource& clock,
+                                   VaultProxyOptions options)
+    : io_(io),
+      rules_(std::move(rules)),
+      jwt_cache_(kJwtCacheEntries, kJwtCacheMaxTtlSeconds),
+      gate_{rules_.verifier, jwt_cache_,  rules_.patterns,      rules_.layout,
+            pipeline,        rules_.mode, rules_.session_header},
+      metrics_(metrics),
+      clock_(clock),
+      options_(options),
+      upstream_(io.get_executor(), options.upstream),
+      acceptor_(io) {}
+
+VaultProxyServer::~VaultProxyServer() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+std::string VaultProxyServer::start(const ListenAddress& listen, const UpstreamAddress& upstream) {
+  if (std::string error = upstream_.resolve(upstream); !error.empty()) return error;
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(listen.host, ec);
+  if (ec) return "vault.listen: bad address " + listen.host;
+  const tcp::endpoint endpoint(ip, listen.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return "vault.listen: cannot listen on " + listen.to_string() + ": " + ec.message();
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  return "";
+}
+
+tcp::endpoint VaultProxyServer::local_endpoint() const {
+  boost::system::error_code ignored;
+  return acceptor_.local_endpoint(ignored);
+}
+
+void VaultProxyServer::stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (const auto& connection : connections_) {
+    if (!connection->busy) connection->stream.socket().close(ignored);
+  }
+  upstream_.close_idle();
+}
+
+asio::awaitable<void> VaultProxyServer::accept_loop() {
+  while (!stopping_) {
+    boost::system::error_code ec;
+    tcp::socket socket =
+        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) co_return;
+      log::warning("vault proxy: accept failed: ", ec.message());
+      continue;
+    }
+    if (connections_.size() >= options_.max_connections) {
+      metrics_.count_drop(DropStage::kVaultConnection);
+      if (log::should_log_occurrence(++refused_connections_)) {
+        log::warning("vault proxy: connection refused, ", options_.max_connections,
+                     " already open (", refused_connections_, " refused so far)");
+      }
+      socket.close(ec);
+      continue;
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    connections_.insert(connection);
+    asio::co_spawn(io_, serve(connection), asio::detached);
+  }
+}
+
+asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<Connection> connection) {
+  beast::tcp_stream& stream = connection->stream;
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.read_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+
+    ProxyResponse response;
+    bool close = true;  // after a refusal of a malformed request the framing is not trusted
+    if (ec == http::error::header_limit) {
+      connection->busy = true;
+      metrics_.count_vault_request(VaultOutcome::kRejected);
+      response =
+          json_error(http::status::request_header_fields_too_large, "request header too large");
+    } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
+      connection->busy = true;
+      response = body_too_large();
+    } else if (ec && is_parse_error(ec)) {
+      connection->busy = true;
+      const GateDecision decision = reject_request(gate_, "bad_framing", {}, clock_.now_ns());
+      metrics_.count_vault_request(decision.outcome);
+      response = *decision.refusal;
+    } else if (ec) {
+      break;  // closed, timed out, or reset: nothing worth answering
+    } else if (auto code = framing_rejection(parser.get())) {
+      connection->busy = true;
+      const GateDecision decision = reject_request(gate_, *code, {}, clock_.now_ns());
+      metrics_.count_vault_request(decision.outcome);
+      response = *decision.refusal;
+    } else {
+      connection->busy = true;
+      co_await http::async_read(stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::body_limit) {  // a chunked body that grew over the limit
+        response = body_too_large();
+      } else if (ec && is_parse_error(ec)) {
+        const GateDecision decision = reject_request(gate_, "bad_framing", {}, clock_.now_ns());
+        metrics_.count_vault_request(decision.outcome);
+        response = *decision.refusal;
+      } else if (ec) {
+        break;
+      } else {
+        const ProxyRequest& request = parser.get();
+        GateDecision decision = gate_request(gate_, request, clock_.now_ns());
+        if (decision.refusal) {
+          metrics_.count_vault_request(decision.outcome);
+          response = std::move(*decision.refusal);
+        } else {
+          response = co_await forward(request);  // counts forwarded or upstream_error
+        }
+        close = !request.keep_alive() || decision.outcome == VaultOutcome::kRejected;
+      }
+    }
+
+    response.keep_alive(!close && !stopping_);
+    stream.expires_after(options_.write_timeout);
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    connection->busy = false;
+    if (ec || !response.keep_alive() || stopping_) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+  connections_.erase(connection);
+}
+
+ProxyResponse VaultProxyServer::body_too_large() {
+  metrics_.count_vault_request(VaultOutcome::kRejected);
+  if (log::should_log_occurrence(++oversized_requests_)) {
+    log::warning("vault proxy: request body over ", options_.max_body_bytes, " bytes refused (",
+                 oversized_requests_, " so far)");
+  }
+  return json_error(http::status::payload_too_large, "request body too large");
+}
+
+asio::awaitable<ProxyResponse> VaultProxyServer::forward(const ProxyRequest& request) {
+  auto result = co_await upstream_.send(upstream_request(request, rules_.session_header));
+  if (auto* error = std::get_if<UpstreamError>(&result)) {
+    metrics_.count_vault_request(VaultOutcome::kUpstreamError);
+    if (log::should_log_occurrence(++upstream_errors_)) {
+      log::warning("vault proxy: upstream error: ", error->message, " (", upstream_errors_,
+                   " so far)");
+    }
+    co_return json_error(http::status::bad_gateway, "vault upstream unavailable");
+  }
+  metrics_.count_vault_request(VaultOutcome::kForwarded);
+  co_return client_response(std::get<ProxyResponse>(std::move(result)),
+                            request.method() == http::verb::head);
+}
+
+}  // namespace panguard::agent

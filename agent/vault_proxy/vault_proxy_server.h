@@ -1,0 +1,92 @@
+// The inline Vault proxy: a Boost.Beast HTTP/1.1 server on vault.listen. One coroutine per client
+// connection; each request is read with header and body limits under a deadline, judged by the
+// request gate, and then refused or forwarded through the upstream pool. The session header is
+// never forwarded.
+#pragma once
+
+#include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/metrics/metrics.h"
+#include "agent/time_source.h"
+#include "agent/vault_proxy/request_gate.h"
+#include "agent/vault_proxy/upstream_pool.h"
+
+namespace panguard::agent {
+
+struct VaultProxyOptions {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_connections = 256;  // also bounds upstream connections: one request each
+  std::chrono::milliseconds read_timeout{10'000};  // whole request, also the keep-alive idle time
+  std::chrono::milliseconds write_timeout{10'000};
+  UpstreamOptions upstream;
+};
+
+// What the gate needs, owned here so it lives as long as the server.
+struct VaultProxyRules {
+  vault::JwtVerifier verifier;
+  vault::TenantPatterns patterns;
+  vault::RequestLayout layout;
+  std::string session_header;
+  Mode mode = Mode::kMonitor;
+};
+
+class VaultProxyServer {
+ public:
+  VaultProxyServer(boost::asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
+                   Metrics& metrics, const TimeSource& clock, VaultProxyOptions options);
+  ~VaultProxyServer();
+  VaultProxyServer(const VaultProxyServer&) = delete;
+  VaultProxyServer& operator=(const VaultProxyServer&) = delete;
+
+  // Resolves the upstream, binds and starts accepting. Returns an error message, or "".
+  std::string start(const ListenAddress& listen, const UpstreamAddress& upstream);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Stops accepting and closes idle connections; requests in progress finish first.
+  void stop();
+  std::size_t open_connections() const { return connections_.size(); }
+
+ private:
+  struct Connection {
+    explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+    boost::beast::tcp_stream stream;
+    bool busy = false;  // between reading a request and writing its response
+  };
+
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  // Forwards an allowed request and returns what goes back to the client.
+  boost::asio::awaitable<ProxyResponse> forward(const ProxyRequest& request);
+  ProxyResponse body_too_large();  // 413, counted and logged
+
+  boost::asio::io_context& io_;
+  const VaultProxyRules rules_;
+  vault::JwtCache jwt_cache_;
+  const GateContext gate_;
+  Metrics& metrics_;
+  const TimeSource& clock_;
+  const VaultProxyOptions options_;
+  UpstreamPool upstream_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::set<std::shared_ptr<Connection>> connections_;  // touched only on the io thread
+  bool stopping_ = false;
+  uint64_t refused_connections_ = 0;
+  uint64_t upstream_errors_ = 0;
+  uint64_t oversized_requests_ = 0;
+};
+
+}  // namespace panguard::agent

@@ -1,0 +1,142 @@
+// vault.* and identity.jwt.* in the config loader: defaults, every key, and errors that name it.
+#include <gtest/gtest.h>
+
+#include "agent/config/config_loader.h"
+
+namespace panguard::agent {
+namespace {
+
+ConfigResult parse(const std::string& yaml) {
+  return parse_config(yaml, "config.yaml", "/etc/panguard", "host-a");
+}
+
+std::shared_ptr<const Config> parse_ok(const std::string& yaml) {
+  auto result = parse(yaml);
+  if (auto* error = std::get_if<ConfigError>(&result)) {
+    ADD_FAILURE() << error->message;
+    return nullptr;
+  }
+  return std::get<std::shared_ptr<const Config>>(result);
+}
+
+std::string parse_error(const std::string& yaml) {
+  auto result = parse(yaml);
+  if (auto* error = std::get_if<ConfigError>(&result)) return error->message;
+  ADD_FAILURE() << "expected an error for:\n" << yaml;
+  return "";
+}
+
+const std::string kEnabled = R"(
+vault:
+  enabled: true
+  upstream: http://127.0.0.1:8200
+identity:
+  jwt:
+    jwks_file: keys/jwks.json
+    issuer: https://issuer.test
+    audience: vault-proxy
+)";
+
+TEST(VaultConfigTest, DefaultsAreOffWithTheStandardPatterns) {
+  const auto config = parse_ok("");
+  ASSERT_TRUE(config);
+  const VaultSettings& vault = config->vault();
+  EXPECT_FALSE(vault.enabled);
+  EXPECT_EQ(vault.listen.to_string(), "127.0.0.1:8201");
+  EXPECT_FALSE(vault.upstream);
+  EXPECT_EQ(vault.session_header, "X-Panguard-Session");
+  EXPECT_EQ(vault.tenant_paths.size(), 6u);
+  EXPECT_EQ(vault.tenant_paths.front(), "secret/data/tenants/{tenant}/**");
+  EXPECT_EQ(vault.tenant_namespace, "tenants/{tenant}");
+  EXPECT_EQ(vault.tenant_roles, std::vector<std::string>{"{tenant}-*"});
+  EXPECT_EQ(vault.kv2_mounts, std::vector<std::string>{"secret"});
+  EXPECT_EQ(config->jwt().tenant_claim, "tenant_id");
+  EXPECT_EQ(config->jwt().leeway_seconds, 30);
+}
+
+TEST(VaultConfigTest, ReadsEveryKey) {
+  const auto config = parse_ok(kEnabled + R"(
+    tenant_claim: org
+    leeway_seconds: 5
+)" + R"(
+)");
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->vault().enabled);
+  EXPECT_EQ(config->vault().upstream->to_string(), "http://127.0.0.1:8200");
+  EXPECT_EQ(config->jwt().jwks_file, "/etc/panguard/keys/jwks.json");
+  EXPECT_EQ(config->jwt().issuer, "https://issuer.test");
+  EXPECT_EQ(config->jwt().audience, "vault-proxy");
+  EXPECT_EQ(config->jwt().tenant_claim, "org");
+  EXPECT_EQ(config->jwt().leeway_seconds, 5);
+
+  const auto patterns = parse_ok(R"(
+vault:
+  listen: 127.0.0.1:0
+  session_header: X-Session
+  tenant_paths: ["kv/{tenant}/**"]
+  tenant_namespace: "orgs/{tenant}"
+  tenant_roles: ["role-{tenant}"]
+  kv2_mounts: [kv]
+)");
+  ASSERT_TRUE(patterns);
+  EXPECT_EQ(patterns->vault().listen.port, 0);
+  EXPECT_EQ(patterns->vault().session_header, "X-Session");
+  EXPECT_EQ(patterns->vault().tenant_paths, std::vector<std::string>{"kv/{tenant}/**"});
+  EXPECT_EQ(patterns->vault().tenant_namespace, "orgs/{tenant}");
+  EXPECT_EQ(patterns->vault().tenant_roles, std::vector<std::string>{"role-{tenant}"});
+  EXPECT_EQ(patterns->vault().kv2_mounts, std::vector<std::string>{"kv"});
+}
+
+TEST(VaultConfigTest, AnExplicitEmptyListIsNotReplacedByDefaults) {
+  const auto config = parse_ok("vault:\n  tenant_roles: []\n");
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->vault().tenant_roles.empty());
+  EXPECT_EQ(config->vault().tenant_paths.size(), 6u);
+}
+
+TEST(VaultConfigTest, EnabledNeedsUpstreamAndJwtKeys) {
+  EXPECT_NE(parse_error("vault:\n  enabled: true\n").find("vault.upstream: required"),
+            std::string::npos);
+  const std::string no_jwks = "vault:\n  enabled: true\n  upstream: http://vault:8200\n";
+  EXPECT_NE(parse_error(no_jwks).find("identity.jwt.jwks_file: required"), std::string::npos);
+  EXPECT_NE(parse_error(no_jwks + "identity:\n  jwt:\n    jwks_file: j.json\n")
+                .find("identity.jwt.issuer: required"),
+            std::string::npos);
+  EXPECT_NE(parse_error(no_jwks + "identity:\n  jwt:\n    jwks_file: j.json\n    issuer: i\n")
+                .find("identity.jwt.audience: required"),
+            std::string::npos);
+}
+
+TEST(VaultConfigTest, ErrorsNameTheKey) {
+  EXPECT_NE(parse_error("vault:\n  upstream: https://vault:8200\n")
+                .find("vault.upstream: https upstreams are not supported yet"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  upstream: vault:8200\n").find("vault.upstream: expected"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error("vault:\n  listen: 10.0.0.1:8201\n").find("vault.listen: must be a loopback"),
+      std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  enable: true\n").find("vault.enable: unknown key"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  enabled: yes\n").find("vault.enabled: expected true or false"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  session_header: \"X Bad\"\n").find("vault.session_header"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  tenant_paths: [\"secret/**/x\"]\n").find("vault.tenant_paths:"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  tenant_roles: [\"a/{tenant}\"]\n").find("vault.tenant_roles:"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error("vault:\n  kv2_mounts: [\"\"]\n").find("vault.kv2_mounts[0]: must not be empty"),
+      std::string::npos);
+  EXPECT_NE(parse_error("identity:\n  jwt:\n    leeway_seconds: 61\n")
+                .find("identity.jwt.leeway_seconds: expected a whole number of seconds, 0 to 60"),
+            std::string::npos);
+  EXPECT_NE(parse_error("identity:\n  jwt:\n    leeway_seconds: -1\n").find("leeway_seconds"),
+            std::string::npos);
+  EXPECT_NE(parse_error("identity:\n  jwt:\n    jku: x\n").find("identity.jwt.jku: unknown key"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace panguard::agent
