@@ -10,7 +10,7 @@ packages=(
   libnats-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev libyaml-cpp-dev
   libre2-dev libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server redis-tools nats-server curl python3
+  redis-server redis-tools nats-server curl python3 openssl
 )
 
 missing=()
