@@ -1,7 +1,9 @@
 // The agent's configuration: validated once at start, then immutable and shared read-only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,26 @@ struct VaultSettings {
   std::vector<std::string> kv2_mounts{"secret"};
 };
 
+// vault_audit.listen: exactly one of a Unix socket path or a loopback TCP address.
+struct AuditListenAddress {
+  std::string unix_path;             // "unix:/abs/path": set for a Unix socket
+  std::optional<ListenAddress> tcp;  // "tcp:127.0.0.1:PORT": set for TCP
+  std::string to_string() const;     // as written in the config: "unix:/p" or "tcp:h:p"
+};
+
+// vault_audit.*: the listener for Vault's `socket` audit device. Tenant patterns and KV v2
+// mounts come from vault.* so the proxy and the audit stream agree on who owns what.
+struct VaultAuditSettings {
+  bool enabled = false;
+  AuditListenAddress listen{"/run/panguard/vault-audit.sock", std::nullopt};
+  std::size_t max_record_bytes = std::size_t{1} << 20;
+  std::size_t queue_records = 10'000;
+  std::size_t queue_bytes = std::size_t{64} << 20;
+  bool include_responses = false;
+  std::vector<std::string> trusted_display_name_prefixes{"kubernetes-"};
+  std::map<std::string, std::string> namespace_tenants;  // Kubernetes namespace -> tenant id
+};
+
 // identity.jwt.*: how session JWTs are verified.
 struct JwtSettings {
   std::string jwks_file;  // absolute, or resolved against the config file's directory
@@ -57,6 +79,7 @@ struct ConfigValues {
   alerts::AlertFormat alert_format = alerts::AlertFormat::kPanguard;
   log::Level log_level = log::Level::kInfo;
   VaultSettings vault;
+  VaultAuditSettings vault_audit;
   JwtSettings jwt;
 };
 
@@ -72,6 +95,7 @@ class Config {
   alerts::AlertFormat alert_format() const { return values_.alert_format; }
   log::Level log_level() const { return values_.log_level; }
   const VaultSettings& vault() const { return values_.vault; }
+  const VaultAuditSettings& vault_audit() const { return values_.vault_audit; }
   const JwtSettings& jwt() const { return values_.jwt; }
 
  private:

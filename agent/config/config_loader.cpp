@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "agent/config/audit_listen_address.h"
 #include "agent/config/listen_address.h"
 #include "agent/config/upstream_address.h"
 #include "agent/sources/vault/jwt_verifier.h"
@@ -185,6 +186,86 @@ void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings&
            });
 }
 
+// A whole number in [min, max]; the message names the range.
+std::size_t size_in_range(const YAML::Node& node, const std::string& path, std::size_t min,
+                          std::size_t max) {
+  const std::string text = as_string(node, path);
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw Invalid(
+        node.Mark(), path,
+        "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
+}
+
+// vault_audit.namespace_tenants: Kubernetes namespace -> tenant id, both non-empty.
+std::map<std::string, std::string> namespace_tenants(const YAML::Node& node,
+                                                     const std::string& path) {
+  std::map<std::string, std::string> tenants;
+  if (node.IsNull()) return tenants;
+  if (!node.IsMap()) throw Invalid(node.Mark(), path, "expected a mapping of namespace: tenant");
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    const std::string name = non_empty_string(key, path);
+    const std::string item_path = path + "." + name;
+    if (!tenants.emplace(name, non_empty_string(value, item_path)).second) {
+      throw Invalid(key.Mark(), item_path, "duplicate key");
+    }
+  }
+  return tenants;
+}
+
+void parse_vault_audit(const YAML::Node& node, const std::string& path, VaultAuditSettings& audit) {
+  // Bounds keep a typo from asking for gigabytes per record or an unbounded backlog.
+  constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
+  constexpr std::size_t kMaxQueueRecords = 1'000'000;
+  constexpr std::size_t kMaxQueueBytes = std::size_t{4} << 30;
+  walk_map(node, path,
+           {
+               {"enabled",
+                [&](const YAML::Node& n, const std::string& p) { audit.enabled = as_bool(n, p); }},
+               {"listen",
+                [&](const YAML::Node& n, const std::string& p) {
+                  auto parsed = parse_audit_listen(as_string(n, p));
+                  if (auto* error = std::get_if<std::string>(&parsed)) {
+                    throw Invalid(n.Mark(), p, *error);
+                  }
+                  audit.listen = std::get<AuditListenAddress>(parsed);
+                }},
+               {"max_record_bytes",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.max_record_bytes = size_in_range(n, p, 1024, kMaxRecordBytes);
+                }},
+               {"queue_records",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.queue_records = size_in_range(n, p, 1, kMaxQueueRecords);
+                }},
+               {"queue_bytes",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.queue_bytes = size_in_range(n, p, 1024, kMaxQueueBytes);
+                }},
+               {"include_responses",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.include_responses = as_bool(n, p);
+                }},
+               {"trusted_display_name_prefixes",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.trusted_display_name_prefixes = string_list(n, p);
+                }},
+               {"namespace_tenants",
+                [&](const YAML::Node& n, const std::string& p) {
+                  audit.namespace_tenants = namespace_tenants(n, p);
+                }},
+           });
+  // A record over the byte bound could never be queued: every one would be dropped.
+  if (audit.queue_bytes < audit.max_record_bytes) {
+    throw Invalid(node.Mark(), path + ".queue_bytes", "must be at least max_record_bytes");
+  }
+}
+
 void parse_identity(const YAML::Node& node, const std::string& path, JwtSettings& jwt,
                     std::string_view base_dir) {
   walk_map(
@@ -277,64 +358,67 @@ void finish_vault(ConfigValues& v, const VaultMarks& marks) {
 ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
   ConfigValues v;
   VaultMarks vault_marks;
-  walk_map(root, "",
-           {
-               {"node_name",
-                [&](const YAML::Node& n, const std::string& p) {
-                  v.node_name = as_string(n, p);
-                  if (v.node_name.empty()) throw Invalid(n.Mark(), p, "must not be empty");
-                }},
-               {"mode",
-                [&](const YAML::Node& n, const std::string& p) {
-                  v.mode = as_choice<Mode>(
-                      n, p, {{"monitor", Mode::kMonitor}, {"enforce", Mode::kEnforce}});
-                }},
-               {"rules",
-                [&](const YAML::Node& n, const std::string& p) {
-                  walk_map(n, p, {{"paths", [&](const YAML::Node& m, const std::string& q) {
-                                     v.rule_paths = rule_paths(m, q, base_dir);
-                                   }}});
-                }},
-               {"admin",
-                [&](const YAML::Node& n, const std::string& p) {
-                  walk_map(n, p,
-                           {{"listen",
-                             [&](const YAML::Node& m, const std::string& q) {
-                               auto parsed = parse_loopback_listen(as_string(m, q));
-                               if (auto* error = std::get_if<std::string>(&parsed)) {
-                                 throw Invalid(m.Mark(), q, *error);
-                               }
-                               v.admin_listen = std::get<ListenAddress>(parsed);
-                             }},
-                            {"allow_event_ingest", [&](const YAML::Node& m, const std::string& q) {
-                               v.allow_event_ingest = as_bool(m, q);
-                             }}});
-                }},
-               {"alerts",
-                [&](const YAML::Node& n, const std::string& p) {
-                  walk_map(n, p, {{"format", [&](const YAML::Node& m, const std::string& q) {
-                                     v.alert_format = as_choice<alerts::AlertFormat>(
-                                         m, q,
-                                         {{"panguard", alerts::AlertFormat::kPanguard},
-                                          {"falco", alerts::AlertFormat::kFalco}});
-                                   }}});
-                }},
-               {"log",
-                [&](const YAML::Node& n, const std::string& p) {
-                  walk_map(n, p, {{"level", [&](const YAML::Node& m, const std::string& q) {
-                                     v.log_level =
-                                         as_choice<log::Level>(m, q,
-                                                               {{"debug", log::Level::kDebug},
-                                                                {"info", log::Level::kInfo},
-                                                                {"warning", log::Level::kWarning},
-                                                                {"error", log::Level::kError}});
-                                   }}});
-                }},
-               {"vault", [&](const YAML::Node& n,
-                             const std::string& p) { parse_vault(n, p, v.vault, vault_marks); }},
-               {"identity", [&](const YAML::Node& n,
-                                const std::string& p) { parse_identity(n, p, v.jwt, base_dir); }},
-           });
+  walk_map(
+      root, "",
+      {
+          {"node_name",
+           [&](const YAML::Node& n, const std::string& p) {
+             v.node_name = as_string(n, p);
+             if (v.node_name.empty()) throw Invalid(n.Mark(), p, "must not be empty");
+           }},
+          {"mode",
+           [&](const YAML::Node& n, const std::string& p) {
+             v.mode =
+                 as_choice<Mode>(n, p, {{"monitor", Mode::kMonitor}, {"enforce", Mode::kEnforce}});
+           }},
+          {"rules",
+           [&](const YAML::Node& n, const std::string& p) {
+             walk_map(n, p, {{"paths", [&](const YAML::Node& m, const std::string& q) {
+                                v.rule_paths = rule_paths(m, q, base_dir);
+                              }}});
+           }},
+          {"admin",
+           [&](const YAML::Node& n, const std::string& p) {
+             walk_map(n, p,
+                      {{"listen",
+                        [&](const YAML::Node& m, const std::string& q) {
+                          auto parsed = parse_loopback_listen(as_string(m, q));
+                          if (auto* error = std::get_if<std::string>(&parsed)) {
+                            throw Invalid(m.Mark(), q, *error);
+                          }
+                          v.admin_listen = std::get<ListenAddress>(parsed);
+                        }},
+                       {"allow_event_ingest", [&](const YAML::Node& m, const std::string& q) {
+                          v.allow_event_ingest = as_bool(m, q);
+                        }}});
+           }},
+          {"alerts",
+           [&](const YAML::Node& n, const std::string& p) {
+             walk_map(n, p, {{"format", [&](const YAML::Node& m, const std::string& q) {
+                                v.alert_format = as_choice<alerts::AlertFormat>(
+                                    m, q,
+                                    {{"panguard", alerts::AlertFormat::kPanguard},
+                                     {"falco", alerts::AlertFormat::kFalco}});
+                              }}});
+           }},
+          {"log",
+           [&](const YAML::Node& n, const std::string& p) {
+             walk_map(n, p, {{"level", [&](const YAML::Node& m, const std::string& q) {
+                                v.log_level =
+                                    as_choice<log::Level>(m, q,
+                                                          {{"debug", log::Level::kDebug},
+                                                           {"info", log::Level::kInfo},
+                                                           {"warning", log::Level::kWarning},
+                                                           {"error", log::Level::kError}});
+                              }}});
+           }},
+          {"vault", [&](const YAML::Node& n,
+                        const std::string& p) { parse_vault(n, p, v.vault, vault_marks); }},
+          {"vault_audit", [&](const YAML::Node& n,
+                              const std::string& p) { parse_vault_audit(n, p, v.vault_audit); }},
+          {"identity", [&](const YAML::Node& n,
+                           const std::string& p) { parse_identity(n, p, v.jwt, base_dir); }},
+      });
   finish_vault(v, vault_marks);
   return v;
 }

@@ -18,8 +18,16 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
 }  // namespace
 
 std::string_view drop_stage_name(DropStage stage) {
-  static constexpr std::array<std::string_view, 6> kNames = {
-      "parse", "ingest", "no_pack", "sink", "admin_connection", "vault_connection"};
+  static constexpr std::array<std::string_view, 10> kNames = {"parse",
+                                                              "ingest",
+                                                              "no_pack",
+                                                              "sink",
+                                                              "admin_connection",
+                                                              "vault_connection",
+                                                              "audit_queue",
+                                                              "audit_record",
+                                                              "audit_parse",
+                                                              "audit_connection"};
   return kNames[static_cast<std::size_t>(stage)];
 }
 
@@ -69,7 +77,8 @@ Metrics::Metrics()
   }
   for (const auto stage :
        {DropStage::kParse, DropStage::kIngest, DropStage::kNoPack, DropStage::kSink,
-        DropStage::kAdminConnection, DropStage::kVaultConnection}) {
+        DropStage::kAdminConnection, DropStage::kVaultConnection, DropStage::kAuditQueue,
+        DropStage::kAuditRecord, DropStage::kAuditParse, DropStage::kAuditConnection}) {
     drops_.Add({{"stage", std::string(drop_stage_name(stage))}});
   }
   reloads_.Add({{"result", "accepted"}});

@@ -18,8 +18,21 @@
 namespace panguard::agent {
 
 // Why an event, alert or admin connection was dropped; the `stage` label of
-// panguard_drops_total.
-enum class DropStage { kParse, kIngest, kNoPack, kSink, kAdminConnection, kVaultConnection };
+// panguard_drops_total. The audit_* stages are Vault audit records: queue full, unframeable
+// (over max_record_bytes, missing prefix, cut off) and rejected by the record parser; and
+// audit-socket connections refused over the connection cap.
+enum class DropStage {
+  kParse,
+  kIngest,
+  kNoPack,
+  kSink,
+  kAdminConnection,
+  kVaultConnection,
+  kAuditQueue,
+  kAuditRecord,
+  kAuditParse,
+  kAuditConnection,
+};
 std::string_view drop_stage_name(DropStage stage);
 
 // What the Vault proxy did with one request; the `outcome` label of

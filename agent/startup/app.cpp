@@ -30,6 +30,7 @@ void begin_shutdown(App& app, std::string_view why) {
   log::info("shutdown: ", why, ", draining");
   if (app.admin_server) app.admin_server->stop();
   if (app.vault_proxy) app.vault_proxy->stop();
+  if (app.vault_audit) app.vault_audit->stop_listening();
   if (app.signals) {
     boost::system::error_code ignored;
     app.signals->cancel(ignored);

@@ -18,6 +18,7 @@
 #include "agent/pipeline/pipeline.h"
 #include "agent/store/memory_store.h"
 #include "agent/time_source.h"
+#include "agent/vault_audit/vault_audit_service.h"
 #include "agent/vault_proxy/vault_proxy_server.h"
 #include "alerts/sink.h"
 
@@ -45,6 +46,7 @@ struct App {
   std::unique_ptr<AdminRoutes> admin_routes;         // start_admin
   std::unique_ptr<AdminServer> admin_server;         // start_admin
   std::unique_ptr<VaultProxyServer> vault_proxy;     // start_vault_proxy (vault.enabled)
+  std::unique_ptr<VaultAuditService> vault_audit;    // start_vault_audit (vault_audit.enabled)
   std::unique_ptr<boost::asio::signal_set> signals;  // install_signals
 
   bool shutting_down = false;

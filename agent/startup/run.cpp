@@ -23,8 +23,11 @@ int run_daemon(RunOptions options) {
     // connection coroutines finish, so nothing is torn down mid-operation.
     if (app.admin_server) app.admin_server->stop();
     if (app.vault_proxy) app.vault_proxy->stop();
+    if (app.vault_audit) app.vault_audit->stop_listening();
     app.io.restart();
     app.io.run_for(std::chrono::milliseconds(200));
+    // Records Vault already handed over are evaluated before exit; the queue bounds the wait.
+    if (app.vault_audit) app.vault_audit->drain();
   } catch (const std::exception& e) {
     log::error("event loop failed: ", e.what());
     return kExitRuntime;

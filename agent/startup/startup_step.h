@@ -27,6 +27,7 @@ StepOutcome load_config_step(App& app);
 StepOutcome load_rules_step(App& app);
 StepOutcome start_admin_step(App& app);
 StepOutcome start_vault_proxy_step(App& app);
+StepOutcome start_vault_audit_step(App& app);
 StepOutcome install_signals_step(App& app);
 StepOutcome ready_step(App& app);
 

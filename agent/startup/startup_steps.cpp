@@ -8,6 +8,7 @@ std::span<const StartupStep> startup_steps() {
       {"load rules", load_rules_step},
       {"start admin server", start_admin_step},
       {"start vault proxy", start_vault_proxy_step},
+      {"start vault audit listener", start_vault_audit_step},
       {"install signal handlers", install_signals_step},
       {"ready", ready_step},
   };

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include <boost/beast/core/string.hpp>
+
 namespace panguard::agent {
 
 namespace http = boost::beast::http;
@@ -14,8 +16,14 @@ std::optional<std::string> framing_rejection(const http::fields& headers) {
     return "duplicate_content_length";
   }
   const auto encodings = headers.equal_range(http::field::transfer_encoding);
-  if (length_count > 0 && encodings.first != encodings.second) {
-    return "content_length_with_transfer_encoding";
+  const auto encoding_count = std::distance(encodings.first, encodings.second);
+  if (encoding_count == 0) return std::nullopt;
+  if (length_count > 0) return "content_length_with_transfer_encoding";
+  if (encoding_count > 1) return "duplicate_transfer_encoding";
+  // Only plain "chunked": codings Beast would accept and drop ("gzip, chunked") or a final
+  // coding that is not chunked ("chunked, identity") leave the body length open to reading.
+  if (!boost::beast::iequals(encodings.first->value(), "chunked")) {
+    return "unsupported_transfer_encoding";
   }
   return std::nullopt;
 }

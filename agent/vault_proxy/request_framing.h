@@ -10,8 +10,9 @@
 
 namespace panguard::agent {
 
-// The rejection code ("duplicate_content_length", "content_length_with_transfer_encoding"), or
-// nullopt when the framing is unambiguous.
+// The rejection code ("duplicate_content_length", "content_length_with_transfer_encoding",
+// "duplicate_transfer_encoding", "unsupported_transfer_encoding"), or nullopt when the framing is
+// unambiguous: at most one Content-Length, or exactly one Transfer-Encoding that is "chunked".
 std::optional<std::string> framing_rejection(const boost::beast::http::fields& headers);
 
 }  // namespace panguard::agent

@@ -31,6 +31,19 @@ TEST(RequestFramingTest, RefusesAmbiguousShapes) {
   both.insert(http::field::transfer_encoding, "chunked");
   both.insert(http::field::content_length, "2");
   EXPECT_EQ(framing_rejection(both), "content_length_with_transfer_encoding");
+
+  for (const char* coding : {"chunked, identity", "identity", "gzip, chunked", "chunked,"}) {
+    http::fields encoded;
+    encoded.insert(http::field::transfer_encoding, coding);
+    EXPECT_EQ(framing_rejection(encoded), "unsupported_transfer_encoding") << coding;
+  }
+  http::fields upper;
+  upper.insert(http::field::transfer_encoding, "Chunked");
+  EXPECT_FALSE(framing_rejection(upper));
+  http::fields two;
+  two.insert(http::field::transfer_encoding, "chunked");
+  two.insert(http::field::transfer_encoding, "chunked");
+  EXPECT_EQ(framing_rejection(two), "duplicate_transfer_encoding");
 }
 
 }  // namespace
