@@ -1,7 +1,5 @@
 #include "agent/admin/admin_server.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -34,71 +32,20 @@ HttpResponse error_response(http::status status, std::string body) {
 
 AdminServer::AdminServer(asio::io_context& io, const AdminRoutes& routes, Metrics& metrics,
                          AdminServerOptions options)
-    : io_(io), routes_(routes), metrics_(metrics), options_(options), acceptor_(io) {}
-
-AdminServer::~AdminServer() {
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
-}
+    : routes_(routes),
+      metrics_(metrics),
+      options_(options),
+      listener_(io, "admin", options.max_connections,
+                [&metrics] { metrics.count_drop(DropStage::kAdminConnection); }) {}
 
 std::string AdminServer::start(const ListenAddress& address) {
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(address.host, ec);
-  if (ec) return "admin.listen: bad address " + address.host;
-  const tcp::endpoint endpoint(ip, address.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return "cannot listen on " + address.to_string() + ": " + ec.message();
-  }
-  asio::co_spawn(io_, accept_loop(), asio::detached);
-  return "";
+  return listener_.start(address, "admin.listen",
+                         [this](std::shared_ptr<HttpConnection> c) { return serve(std::move(c)); });
 }
 
-tcp::endpoint AdminServer::local_endpoint() const {
-  boost::system::error_code ignored;
-  return acceptor_.local_endpoint(ignored);
-}
+tcp::endpoint AdminServer::local_endpoint() const { return listener_.local_endpoint(); }
 
-void AdminServer::stop() {
-  stopping_ = true;
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
-  for (const auto& connection : connections_) {
-    if (!connection->busy) connection->stream.socket().close(ignored);
-  }
-}
-
-asio::awaitable<void> AdminServer::accept_loop() {
-  uint64_t refused = 0;
-  while (!stopping_) {
-    boost::system::error_code ec;
-    tcp::socket socket =
-        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      log::warning("admin: accept failed: ", ec.message());
-      continue;
-    }
-    if (connections_.size() >= options_.max_connections) {
-      // Refusing beats queueing: a flood of idle connections must not starve the scrapes.
-      metrics_.count_drop(DropStage::kAdminConnection);
-      if (log::should_log_occurrence(++refused)) {
-        log::warning("admin: connection refused, ", options_.max_connections, " already open (",
-                     refused, " refused so far)");
-      }
-      socket.close(ec);
-      continue;
-    }
-    auto connection = std::make_shared<Connection>(std::move(socket));
-    connections_.insert(connection);
-    asio::co_spawn(io_, serve(connection), asio::detached);
-  }
-}
-
-asio::awaitable<void> AdminServer::serve(std::shared_ptr<Connection> connection) {
+asio::awaitable<void> AdminServer::serve(std::shared_ptr<HttpConnection> connection) {
   beast::tcp_stream& stream = connection->stream;
   beast::flat_buffer buffer;
   boost::system::error_code ec;
@@ -125,17 +72,16 @@ asio::awaitable<void> AdminServer::serve(std::shared_ptr<Connection> connection)
     } else {
       connection->busy = true;
       response = routes_.handle(parser.get());
-      response.keep_alive(parser.get().keep_alive() && !stopping_);
+      response.keep_alive(parser.get().keep_alive() && !listener_.stopping());
     }
 
     stream.expires_after(options_.write_timeout);
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
     connection->busy = false;
-    if (ec || !response.keep_alive() || stopping_) break;
+    if (ec || !response.keep_alive() || listener_.stopping()) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
-  connections_.erase(connection);
 }
 
 }  // namespace panguard::agent

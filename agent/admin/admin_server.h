@@ -18,6 +18,7 @@
 #include "agent/admin/admin_routes.h"
 #include "agent/config/config.h"
 #include "agent/metrics/metrics.h"
+#include "agent/net/http_listener.h"
 
 namespace panguard::agent {
 
@@ -32,7 +33,6 @@ class AdminServer {
  public:
   AdminServer(boost::asio::io_context& io, const AdminRoutes& routes, Metrics& metrics,
               AdminServerOptions options);
-  ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
@@ -43,26 +43,16 @@ class AdminServer {
 
   // Stops accepting and closes idle connections; requests in progress finish and their
   // connections then close.
-  void stop();
-  std::size_t open_connections() const { return connections_.size(); }
+  void stop() { listener_.stop(); }
+  std::size_t open_connections() const { return listener_.open_connections(); }
 
  private:
-  struct Connection {
-    explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-    boost::beast::tcp_stream stream;
-    bool busy = false;  // between reading a request and writing its response
-  };
+  boost::asio::awaitable<void> serve(std::shared_ptr<HttpConnection> connection);
 
-  boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
-
-  boost::asio::io_context& io_;
   const AdminRoutes& routes_;
   Metrics& metrics_;
   const AdminServerOptions options_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::set<std::shared_ptr<Connection>> connections_;  // touched only on the io thread
-  bool stopping_ = false;
+  HttpListener listener_;
   uint64_t oversized_requests_ = 0;
 };
 

@@ -76,8 +76,7 @@ ProxyResponse client_response(ProxyResponse upstream, bool head) {
 VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
                                    Metrics& metrics, const TimeSource& clock,
                                    VaultProxyOptions options)
-    : io_(io),
-      rules_(std::move(rules)),
+    : rules_(std::move(rules)),
       jwt_cache_(kJwtCacheEntries, kJwtCacheMaxTtlSeconds),
       gate_{rules_.verifier, jwt_cache_,  rules_.patterns,      rules_.layout,
             pipeline,        rules_.mode, rules_.session_header},
@@ -85,69 +84,23 @@ VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, 
       clock_(clock),
       options_(options),
       upstream_(io.get_executor(), options.upstream),
-      acceptor_(io) {}
-
-VaultProxyServer::~VaultProxyServer() {
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
-}
+      listener_(io, "vault proxy", options.max_connections,
+                [&metrics] { metrics.count_drop(DropStage::kVaultConnection); }) {}
 
 std::string VaultProxyServer::start(const ListenAddress& listen, const UpstreamAddress& upstream) {
   if (std::string error = upstream_.resolve(upstream); !error.empty()) return error;
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(listen.host, ec);
-  if (ec) return "vault.listen: bad address " + listen.host;
-  const tcp::endpoint endpoint(ip, listen.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return "vault.listen: cannot listen on " + listen.to_string() + ": " + ec.message();
-  asio::co_spawn(io_, accept_loop(), asio::detached);
-  return "";
+  return listener_.start(listen, "vault.listen",
+                         [this](std::shared_ptr<HttpConnection> c) { return serve(std::move(c)); });
 }
 
-tcp::endpoint VaultProxyServer::local_endpoint() const {
-  boost::system::error_code ignored;
-  return acceptor_.local_endpoint(ignored);
-}
+tcp::endpoint VaultProxyServer::local_endpoint() const { return listener_.local_endpoint(); }
 
 void VaultProxyServer::stop() {
-  stopping_ = true;
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
-  for (const auto& connection : connections_) {
-    if (!connection->busy) connection->stream.socket().close(ignored);
-  }
+  listener_.stop();
   upstream_.close_idle();
 }
 
-asio::awaitable<void> VaultProxyServer::accept_loop() {
-  while (!stopping_) {
-    boost::system::error_code ec;
-    tcp::socket socket =
-        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) co_return;
-      log::warning("vault proxy: accept failed: ", ec.message());
-      continue;
-    }
-    if (connections_.size() >= options_.max_connections) {
-      metrics_.count_drop(DropStage::kVaultConnection);
-      if (log::should_log_occurrence(++refused_connections_)) {
-        log::warning("vault proxy: connection refused, ", options_.max_connections,
-                     " already open (", refused_connections_, " refused so far)");
-      }
-      socket.close(ec);
-      continue;
-    }
-    auto connection = std::make_shared<Connection>(std::move(socket));
-    connections_.insert(connection);
-    asio::co_spawn(io_, serve(connection), asio::detached);
-  }
-}
-
-asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<Connection> connection) {
+asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> connection) {
   beast::tcp_stream& stream = connection->stream;
   beast::flat_buffer buffer;
   boost::system::error_code ec;
@@ -206,15 +159,14 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<Connection> connec
       }
     }
 
-    response.keep_alive(!close && !stopping_);
+    response.keep_alive(!close && !listener_.stopping());
     stream.expires_after(options_.write_timeout);
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
     connection->busy = false;
-    if (ec || !response.keep_alive() || stopping_) break;
+    if (ec || !response.keep_alive() || listener_.stopping()) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
-  connections_.erase(connection);
 }
 
 ProxyResponse VaultProxyServer::body_too_large() {

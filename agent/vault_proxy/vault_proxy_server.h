@@ -20,6 +20,7 @@
 
 #include "agent/config/config.h"
 #include "agent/metrics/metrics.h"
+#include "agent/net/http_listener.h"
 #include "agent/time_source.h"
 #include "agent/vault_proxy/request_gate.h"
 #include "agent/vault_proxy/upstream_pool.h"
@@ -48,7 +49,6 @@ class VaultProxyServer {
  public:
   VaultProxyServer(boost::asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
                    Metrics& metrics, const TimeSource& clock, VaultProxyOptions options);
-  ~VaultProxyServer();
   VaultProxyServer(const VaultProxyServer&) = delete;
   VaultProxyServer& operator=(const VaultProxyServer&) = delete;
 
@@ -58,22 +58,14 @@ class VaultProxyServer {
 
   // Stops accepting and closes idle connections; requests in progress finish first.
   void stop();
-  std::size_t open_connections() const { return connections_.size(); }
+  std::size_t open_connections() const { return listener_.open_connections(); }
 
  private:
-  struct Connection {
-    explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-    boost::beast::tcp_stream stream;
-    bool busy = false;  // between reading a request and writing its response
-  };
-
-  boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  boost::asio::awaitable<void> serve(std::shared_ptr<HttpConnection> connection);
   // Forwards an allowed request and returns what goes back to the client.
   boost::asio::awaitable<ProxyResponse> forward(const ProxyRequest& request);
   ProxyResponse body_too_large();  // 413, counted and logged
 
-  boost::asio::io_context& io_;
   const VaultProxyRules rules_;
   vault::JwtCache jwt_cache_;
   const GateContext gate_;
@@ -81,10 +73,7 @@ class VaultProxyServer {
   const TimeSource& clock_;
   const VaultProxyOptions options_;
   UpstreamPool upstream_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::set<std::shared_ptr<Connection>> connections_;  // touched only on the io thread
-  bool stopping_ = false;
-  uint64_t refused_connections_ = 0;
+  HttpListener listener_;
   uint64_t upstream_errors_ = 0;
   uint64_t oversized_requests_ = 0;
 };
