@@ -14,6 +14,7 @@
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
+#include "socket_helpers.h"
 
 namespace panguard::integration {
 namespace {
@@ -141,22 +142,9 @@ TEST_F(DaemonTest, OversizedBodyIsRefused) {
   EXPECT_EQ(metric_value(metrics, "panguard_drops_total{stage=\"ingest\"}"), 1);
 }
 
-int connect_idle(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST_F(DaemonTest, ConnectionCapRefusesExtraConnectionsAndCountsThem) {
   std::vector<int> idle;
-  for (int i = 0; i < 64; ++i) idle.push_back(connect_idle(port_));
+  for (int i = 0; i < 64; ++i) idle.push_back(connect_loopback(port_));
   std::this_thread::sleep_for(200ms);                           // let the server accept all of them
   EXPECT_EQ(http_request(port_, "GET", "/healthz").status, 0);  // the 65th is closed at once
   for (const int fd : idle) ::close(fd);
@@ -214,7 +202,7 @@ TEST_F(DaemonTest, SigtermExitsPromptly) {
 
 TEST_F(DaemonTest, SigtermWithAnIdleKeepAliveConnectionStillExitsPromptly) {
   // An idle client must not hold the drain open until its read timeout.
-  const int fd = connect_idle(port_);
+  const int fd = connect_loopback(port_);
   ASSERT_GE(fd, 0);
   std::this_thread::sleep_for(100ms);
   const auto start = std::chrono::steady_clock::now();

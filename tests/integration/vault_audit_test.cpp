@@ -22,6 +22,7 @@
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
+#include "socket_helpers.h"
 
 namespace panguard::integration {
 namespace {
@@ -70,27 +71,7 @@ std::unique_ptr<Connection> connect_unix(const std::string& path) {
 }
 
 std::unique_ptr<Connection> connect_tcp(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return std::make_unique<Connection>(-1);
-  }
-  return std::make_unique<Connection>(fd);
-}
-
-// The JSON alert lines on stdout whose rule is `rule`.
-std::vector<nlohmann::json> alerts_for(const std::string& stdout_text, const std::string& rule) {
-  std::vector<nlohmann::json> found;
-  std::istringstream lines(stdout_text);
-  for (std::string line; std::getline(lines, line);) {
-    const auto alert = nlohmann::json::parse(line, nullptr, false);
-    if (alert.is_object() && alert.value("rule", "") == rule) found.push_back(alert);
-  }
-  return found;
+  return std::make_unique<Connection>(connect_loopback(port));
 }
 
 class VaultAuditTest : public ::testing::Test {

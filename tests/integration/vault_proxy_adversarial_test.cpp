@@ -20,6 +20,7 @@
 
 #include "integration_env.h"
 #include "process.h"
+#include "socket_helpers.h"
 #include "tests/unit/vault/jwt_test_keys.h"
 #include "vault_stand_in.h"
 
@@ -66,27 +67,6 @@ std::string forged(const std::string& header, const nlohmann::json& payload,
 int status_of(const std::string& response) {
   if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return 0;
   return std::stoi(response.substr(9, 3));
-}
-
-// Sends `request` byte for byte and reads until the proxy closes the connection.
-std::string raw_exchange(uint16_t port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size())) {
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return response;
 }
 
 // Request builders. Every request says Connection: close so one exchange is one request.

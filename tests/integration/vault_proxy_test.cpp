@@ -18,6 +18,7 @@
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
+#include "socket_helpers.h"
 #include "tests/unit/vault/jwt_test_keys.h"
 #include "vault_stand_in.h"
 
@@ -45,26 +46,9 @@ struct RawResponse {
   std::string text;
 };
 
-// Sends `request` byte for byte and reads until the proxy closes (requests say Connection: close).
-RawResponse raw_exchange(uint16_t port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  RawResponse response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-          static_cast<ssize_t>(request.size())) {
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-      response.text.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
+// raw_exchange() with the status line parsed (requests say Connection: close).
+RawResponse proxy_exchange(uint16_t port, const std::string& request) {
+  RawResponse response{0, raw_exchange(port, request)};
   if (response.text.rfind("HTTP/1.1 ", 0) == 0 && response.text.size() >= 12) {
     response.status = std::stoi(response.text.substr(9, 3));
   }
@@ -75,17 +59,6 @@ std::string get_request(const std::string& target, const std::string& token) {
   std::string request = "GET " + target + " HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n";
   if (!token.empty()) request += "X-Panguard-Session: " + token + "\r\n";
   return request + "\r\n";
-}
-
-// The JSON alert lines on stdout whose rule is `rule`.
-std::vector<nlohmann::json> alerts_for(const std::string& stdout_text, const std::string& rule) {
-  std::vector<nlohmann::json> found;
-  std::istringstream lines(stdout_text);
-  for (std::string line; std::getline(lines, line);) {
-    const auto alert = nlohmann::json::parse(line, nullptr, false);
-    if (alert.is_object() && alert.value("rule", "") == rule) found.push_back(alert);
-  }
-  return found;
 }
 
 class VaultProxyTest : public ::testing::Test {
@@ -145,7 +118,7 @@ class VaultProxyTest : public ::testing::Test {
 TEST_F(VaultProxyTest, OwnSecretIsForwardedWithoutTheSessionHeader) {
   start("enforce");
   const auto response =
-      raw_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
+      proxy_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
   EXPECT_EQ(response.status, 200) << response.text;
   EXPECT_NE(response.text.find("stand-in-secret"), std::string::npos);
   const auto seen = stand_in_.requests();
@@ -158,8 +131,8 @@ TEST_F(VaultProxyTest, OwnSecretIsForwardedWithoutTheSessionHeader) {
 
 TEST_F(VaultProxyTest, ForeignSecretIsDeniedWithCriticalAlertAndNeverForwarded) {
   start("enforce");
-  const auto response =
-      raw_exchange(port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
+  const auto response = proxy_exchange(
+      port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
   EXPECT_EQ(response.status, 403) << response.text;
   EXPECT_NE(response.text.find("denied by panguard"), std::string::npos);
   EXPECT_NE(response.text.find("alert_ids"), std::string::npos);
@@ -174,7 +147,7 @@ TEST_F(VaultProxyTest, ForeignSecretIsDeniedWithCriticalAlertAndNeverForwarded) 
 
 TEST_F(VaultProxyTest, TraversalIsRejectedAndNeverForwarded) {
   start("enforce");
-  const auto response = raw_exchange(
+  const auto response = proxy_exchange(
       port_, get_request("/v1/secret/data/tenants/acme/../globex/x", session_token("acme")));
   EXPECT_EQ(response.status, 400) << response.text;
   EXPECT_NE(response.text.find("rejected: dot_segment"), std::string::npos) << response.text;
@@ -190,19 +163,20 @@ TEST_F(VaultProxyTest, SmugglingShapesAreRejectedAndNeverForwarded) {
       "POST /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\n"
       "Connection: close\r\nX-Panguard-Session: " +
       token + "\r\n";
-  EXPECT_EQ(raw_exchange(port_, prefix + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}").status,
-            400);
-  EXPECT_EQ(raw_exchange(port_, prefix + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                         "2\r\n{}\r\n0\r\n\r\n")
+  EXPECT_EQ(
+      proxy_exchange(port_, prefix + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}").status,
+      400);
+  EXPECT_EQ(proxy_exchange(port_, prefix + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                           "2\r\n{}\r\n0\r\n\r\n")
                 .status,
             400);
-  EXPECT_EQ(raw_exchange(port_, prefix + "Content-Length: 2, 2\r\n\r\n{}").status, 400);
+  EXPECT_EQ(proxy_exchange(port_, prefix + "Content-Length: 2, 2\r\n\r\n{}").status, 400);
   EXPECT_TRUE(stand_in_.requests().empty());
 }
 
 TEST_F(VaultProxyTest, MissingSessionTokenIsUnauthorizedWithAlert) {
   start("enforce");
-  const auto response = raw_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", ""));
+  const auto response = proxy_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", ""));
   EXPECT_EQ(response.status, 401) << response.text;
   EXPECT_EQ(wait_for_alert("Vault request without verified tenant").size(), 1u)
       << daemon_->stdout_text();
@@ -211,7 +185,7 @@ TEST_F(VaultProxyTest, MissingSessionTokenIsUnauthorizedWithAlert) {
 
 TEST_F(VaultProxyTest, ExpiredSessionTokenIsUnauthorized) {
   start("enforce");
-  const auto response = raw_exchange(
+  const auto response = proxy_exchange(
       port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme", -3600)));
   EXPECT_EQ(response.status, 401) << response.text;
   EXPECT_EQ(wait_for_alert("Vault request without verified tenant").size(), 1u);
@@ -221,7 +195,7 @@ TEST_F(VaultProxyTest, ExpiredSessionTokenIsUnauthorized) {
 TEST_F(VaultProxyTest, DuplicateSessionHeadersAreRejected) {
   start("enforce");
   const std::string token = session_token("acme");
-  const auto response = raw_exchange(
+  const auto response = proxy_exchange(
       port_,
       "GET /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
       "X-Panguard-Session: " +
@@ -233,8 +207,8 @@ TEST_F(VaultProxyTest, DuplicateSessionHeadersAreRejected) {
 
 TEST_F(VaultProxyTest, MonitorModeForwardsForeignReadButStillAlerts) {
   start("monitor");
-  const auto response =
-      raw_exchange(port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
+  const auto response = proxy_exchange(
+      port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
   EXPECT_EQ(response.status, 200) << response.text;
   const auto alerts = wait_for_alert("Vault path of another tenant");
   ASSERT_EQ(alerts.size(), 1u) << daemon_->stdout_text();
@@ -245,12 +219,12 @@ TEST_F(VaultProxyTest, MonitorModeForwardsForeignReadButStillAlerts) {
 TEST_F(VaultProxyTest, ForeignLoginRoleIsDenied) {
   start("enforce");
   const std::string body = R"({"role":"globex-app","jwt":"service-account-token"})";
-  const auto response =
-      raw_exchange(port_,
-                   "POST /v1/auth/kubernetes/login HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
-                   "X-Panguard-Session: " +
-                       session_token("acme") +
-                       "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  const auto response = proxy_exchange(
+      port_,
+      "POST /v1/auth/kubernetes/login HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
+      "X-Panguard-Session: " +
+          session_token("acme") + "\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\n\r\n" + body);
   EXPECT_EQ(response.status, 403) << response.text;
   EXPECT_EQ(wait_for_alert("Vault login with another tenant's role").size(), 1u);
   EXPECT_TRUE(stand_in_.requests().empty());
@@ -268,7 +242,7 @@ TEST_F(VaultProxyTest, KeepAliveRequestsShareOneUpstreamConnection) {
       "LIST /v1/secret/metadata/tenants/acme/ HTTP/1.1\r\nHost: vault\r\n"
       "Connection: close\r\nX-Panguard-Session: " +
       token + "\r\n\r\n";
-  const auto response = raw_exchange(port_, first + second);
+  const auto response = proxy_exchange(port_, first + second);
   EXPECT_EQ(response.text.find("HTTP/1.1 200"), 0u) << response.text;
   EXPECT_NE(response.text.find("HTTP/1.1 200", 1), std::string::npos) << response.text;
   const auto seen = stand_in_.requests();
@@ -281,9 +255,9 @@ TEST_F(VaultProxyTest, KeepAliveRequestsShareOneUpstreamConnection) {
 TEST_F(VaultProxyTest, OversizedBodyIsRefusedBeforeItIsRead) {
   start("enforce");
   const auto response =
-      raw_exchange(port_,
-                   "PUT /v1/secret/data/tenants/acme/a HTTP/1.1\r\nHost: vault\r\n"
-                   "Connection: close\r\nContent-Length: 2000000\r\n\r\n");
+      proxy_exchange(port_,
+                     "PUT /v1/secret/data/tenants/acme/a HTTP/1.1\r\nHost: vault\r\n"
+                     "Connection: close\r\nContent-Length: 2000000\r\n\r\n");
   EXPECT_EQ(response.status, 413) << response.text;
   EXPECT_TRUE(stand_in_.requests().empty());
   EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"rejected\"}"), 1);
@@ -305,7 +279,7 @@ TEST_F(VaultProxyTest, UpstreamDownAnswers502) {
   }
   start("enforce", closed_port);
   const auto response =
-      raw_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
+      proxy_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
   EXPECT_EQ(response.status, 502) << response.text;
   EXPECT_NE(response.text.find("vault upstream unavailable"), std::string::npos);
   EXPECT_TRUE(daemon_->wait_for_stderr("vault proxy: upstream error", 5s));
@@ -314,8 +288,8 @@ TEST_F(VaultProxyTest, UpstreamDownAnswers502) {
 
 TEST_F(VaultProxyTest, DeniedAndUnauthenticatedAreCounted) {
   start("enforce");
-  raw_exchange(port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
-  raw_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", "not-a-jwt"));
+  proxy_exchange(port_, get_request("/v1/secret/data/tenants/globex/db", session_token("acme")));
+  proxy_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", "not-a-jwt"));
   EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"denied\"}"), 1);
   EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"unauthenticated\"}"), 1);
   // No tenant id anywhere in the metrics.
@@ -327,8 +301,8 @@ TEST_F(VaultProxyTest, SigtermLetsARequestInFlightFinish) {
   stand_in_.set_answer_delay(500ms);
   RawResponse response;
   std::thread client([&] {
-    response =
-        raw_exchange(port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
+    response = proxy_exchange(
+        port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
   });
   for (int i = 0; i < 200 && stand_in_.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
   daemon_->send_signal(SIGTERM);
