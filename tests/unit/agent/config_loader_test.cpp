@@ -2,30 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "config_test_support.h"
 #include "test_support.h"
 
 namespace panguard::agent {
 namespace {
 
-ConfigResult parse(const std::string& yaml) {
-  return parse_config(yaml, "config.yaml", "/etc/panguard", "host-a");
-}
-
-std::shared_ptr<const Config> parse_ok(const std::string& yaml) {
-  auto result = parse(yaml);
-  if (auto* error = std::get_if<ConfigError>(&result)) {
-    ADD_FAILURE() << error->message;
-    return nullptr;
-  }
-  return std::get<std::shared_ptr<const Config>>(result);
-}
-
-std::string parse_error(const std::string& yaml) {
-  auto result = parse(yaml);
-  if (auto* error = std::get_if<ConfigError>(&result)) return error->message;
-  ADD_FAILURE() << "expected an error for:\n" << yaml;
-  return "";
-}
+using testing::parse;
+using testing::parse_error;
+using testing::parse_ok;
 
 TEST(ConfigLoaderTest, EmptyFileGivesDefaults) {
   const auto config = parse_ok("");

@@ -6,6 +6,7 @@
 #include "agent/pipeline/pipeline.h"
 #include "agent/store/memory_store.h"
 #include "agent/vault_audit/audit_drops.h"
+#include "config_test_support.h"
 #include "tests/unit/agent/test_support.h"
 
 namespace panguard::agent {
@@ -13,16 +14,9 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 
-ConfigResult parse(const std::string& yaml) {
-  return parse_config(yaml, "config.yaml", "/etc/panguard", "host-a");
-}
-
-std::string parse_error(const std::string& yaml) {
-  auto result = parse(yaml);
-  if (auto* error = std::get_if<ConfigError>(&result)) return error->message;
-  ADD_FAILURE() << "expected an error for:\n" << yaml;
-  return "";
-}
+using testing::parse;
+using testing::parse_error;
+using testing::parse_ok;
 
 TEST(VaultAuditConfigTest, DefaultsAreOffOnTheStandardSocket) {
   const auto config = std::get<std::shared_ptr<const Config>>(parse(""));
