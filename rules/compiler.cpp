@@ -155,15 +155,24 @@ class PackCompiler {
       check_source(id, TextRef{&def.output}, 0);
     }
     if (def.limit) rule.limit = compile_limit(*def.limit);
+    if (def.dedup) rule.dedup = compile_dedup(*def.dedup);
     return rule;
   }
 
   RateLimit compile_limit(const LimitDef& def) {
-    RateLimit limit{{}, def.rate_count, def.period_ns, def.burst};
+    RateLimit limit{{}, def.rate_count, def.period_ns, def.burst, def.on_store_failure};
     for (const LocatedText& key : def.key) {
       limit.key.push_back(resolve_field(key.text, TextRef{&key}, 0));
     }
     return limit;
+  }
+
+  AlertDedup compile_dedup(const DedupDef& def) {
+    AlertDedup dedup{{}, def.window_ns};
+    for (const LocatedText& key : def.key) {
+      dedup.key.push_back(resolve_field(key.text, TextRef{&key}, 0));
+    }
+    return dedup;
   }
 
   PredicatePtr compile_text(const LocatedText& text) {

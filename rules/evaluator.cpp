@@ -57,11 +57,10 @@ void evaluate(const Event& event, const RulePack& pack, Verdict& out) {
   for (; unkeyed != index.unkeyed.end(); ++unkeyed) check_rule(rules[*unkeyed], event, out);
 }
 
-std::vector<std::string> limit_key_values(const CompiledRule& rule, const Event& event) {
+std::vector<std::string> key_values(std::span<const FieldId> key, const Event& event) {
   std::vector<std::string> values;
-  if (!rule.limit) return values;
-  values.reserve(rule.limit->key.size());
-  for (FieldId id : rule.limit->key) values.push_back(render_value(event.get(id)));
+  values.reserve(key.size());
+  for (FieldId id : key) values.push_back(render_value(event.get(id)));
   return values;
 }
 

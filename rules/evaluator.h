@@ -1,6 +1,7 @@
 // evaluate(event, pack): pure, keeps nothing between calls, safe from any number of threads.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,14 @@ namespace panguard::rules {
 
 // A rule with a `limit:` whose condition matched. It fires only when the counter store says the
 // key is over its rate; the engine itself keeps no counters. The key is rendered by the caller
-// (limit_key_values) only when it consults the store, keeping evaluation allocation-free.
+// (key_values) only when it consults the store, keeping evaluation allocation-free.
 struct CounterRequest {
   const CompiledRule* rule = nullptr;
 };
 
-// Rendered values of rule.limit->key for `event`, in order (absent fields render as "<NA>").
-std::vector<std::string> limit_key_values(const CompiledRule& rule, const Event& event);
+// Rendered values of a limit or dedup key for `event`, in order (absent fields render as
+// "<NA>").
+std::vector<std::string> key_values(std::span<const FieldId> key, const Event& event);
 
 struct Verdict {
   std::vector<const CompiledRule*> matches;      // rules without a limit that matched, pack order

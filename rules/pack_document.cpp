@@ -31,4 +31,18 @@ LocatedText LocatedText::at(std::string text, SourcePos pos) {
   return located;
 }
 
+std::string_view store_failure_mode_name(StoreFailureMode mode) {
+  switch (mode) {
+    case StoreFailureMode::kClosed:
+      return "closed";
+    case StoreFailureMode::kOpen:
+      return "open";
+    case StoreFailureMode::kLocal:
+      return "local";
+    case StoreFailureMode::kDefault:
+      break;
+  }
+  return "default";
+}
+
 }  // namespace panguard::rules

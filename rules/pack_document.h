@@ -29,6 +29,11 @@ struct LocatedText {
 
 enum class Action : uint8_t { kAlert, kDeny };
 
+// What a limit answers when the shared counter store cannot: deny, allow, or a per-node bucket
+// (the global rate divided by the expected node count). kDefault: the agent's configured mode.
+enum class StoreFailureMode : uint8_t { kDefault, kClosed, kOpen, kLocal };
+std::string_view store_failure_mode_name(StoreFailureMode mode);  // "closed", ..., "default"
+
 struct ListDef {
   std::string name;
   SourcePos pos;
@@ -63,6 +68,14 @@ struct LimitDef {
   uint64_t rate_count = 0;       // rate_count events per period_ns...
   uint64_t period_ns = 0;
   uint64_t burst = 0;  // ...with this many allowed at once
+  StoreFailureMode on_store_failure = StoreFailureMode::kDefault;
+};
+
+// Alert dedup: one alert per (tenant, rule, key values) inside the window, with a count.
+struct DedupDef {
+  SourcePos pos;
+  std::vector<LocatedText> key;  // field names; may be empty (tenant + rule only)
+  uint64_t window_ns = 0;
 };
 
 struct RuleDef {
@@ -78,6 +91,7 @@ struct RuleDef {
   Action action = Action::kAlert;
   std::vector<ExceptionDef> exceptions;
   std::optional<LimitDef> limit;
+  std::optional<DedupDef> dedup;
 };
 
 struct PackDocument {

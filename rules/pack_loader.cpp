@@ -200,6 +200,7 @@ class DocumentBuilder {
       if (name == "enabled") rule.enabled = update.enabled;
       if (name == "action") rule.action = update.action;
       if (name == "limit") rule.limit = std::move(update.limit);
+      if (name == "dedup") rule.dedup = std::move(update.dedup);
       if (name == "source") rule.source = update.source;
     }
   }

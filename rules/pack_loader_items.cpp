@@ -31,7 +31,7 @@ struct OverridableKey {
 };
 constexpr std::array<OverridableKey, 1> kListOverridable = {{{"items", true}}};
 constexpr std::array<OverridableKey, 1> kMacroOverridable = {{{"condition", true}}};
-constexpr std::array<OverridableKey, 10> kRuleOverridable = {{
+constexpr std::array<OverridableKey, 11> kRuleOverridable = {{
     {"condition", true},
     {"exceptions", true},
     {"tags", true},
@@ -41,6 +41,7 @@ constexpr std::array<OverridableKey, 10> kRuleOverridable = {{
     {"enabled", false},
     {"action", false},
     {"limit", false},
+    {"dedup", false},
     {"source", false},
 }};
 
@@ -219,6 +220,8 @@ class ItemDecoder {
       assign(read_exceptions(value), rule.exceptions);
     } else if (key == "limit") {
       if (auto limit = read_limit(value)) rule.limit = std::move(*limit);
+    } else if (key == "dedup") {
+      if (auto dedup = read_dedup(value)) rule.dedup = std::move(*dedup);
     } else {
       return false;
     }
@@ -422,6 +425,8 @@ class ItemDecoder {
       } else if (entry.key == "burst") {
         has_burst = true;
         assign(reader_.integer(*entry.value, "'burst'", 1), limit.burst);
+      } else if (entry.key == "on_store_failure") {
+        read_store_failure(*entry.value, limit);
       } else {
         unknown_key(entry, "the limit of " + context_);
       }
@@ -430,6 +435,50 @@ class ItemDecoder {
     if (!has_rate) reader_.error(node.pos, "the limit of " + context_ + " is missing 'rate'");
     if (!has_burst) limit.burst = limit.rate_count;
     return limit;
+  }
+
+  void read_store_failure(const YamlNode& node, LimitDef& limit) {
+    auto text = reader_.text(node, "'on_store_failure'");
+    if (!text) return;
+    if (text->text == "closed") {
+      limit.on_store_failure = StoreFailureMode::kClosed;
+    } else if (text->text == "open") {
+      limit.on_store_failure = StoreFailureMode::kOpen;
+    } else if (text->text == "local") {
+      limit.on_store_failure = StoreFailureMode::kLocal;
+    } else {
+      reader_.error(node.pos, "invalid on_store_failure " + quoted(text->text) +
+                                  ": expected closed, open or local");
+    }
+  }
+
+  std::optional<DedupDef> read_dedup(const YamlNode& node) {
+    auto entries = reader_.entries(node, "'dedup'");
+    if (!entries) return std::nullopt;
+    DedupDef dedup;
+    dedup.pos = node.pos;
+    bool has_window = false;
+    for (const MapEntry& entry : *entries) {
+      if (entry.key == "key") {
+        assign(reader_.name_list(*entry.value, "'key'", false), dedup.key);
+      } else if (entry.key == "window") {
+        has_window = true;
+        auto text = reader_.text(*entry.value, "'window'");
+        if (!text) continue;
+        auto window = parse_duration(text->text);
+        if (!window) {
+          reader_.error(entry.value->pos,
+                        "invalid window " + quoted(text->text) +
+                            ": expected N followed by s, m or h with N a positive integer");
+        } else {
+          dedup.window_ns = *window;
+        }
+      } else {
+        unknown_key(entry, "the dedup of " + context_);
+      }
+    }
+    if (!has_window) reader_.error(node.pos, "the dedup of " + context_ + " is missing 'window'");
+    return dedup;
   }
 
   void read_rate(const YamlNode& node, LimitDef& limit) {

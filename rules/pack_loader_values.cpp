@@ -73,6 +73,29 @@ std::optional<Rate> parse_rate(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  auto count = parse_decimal(text.substr(0, text.size() - 1));
+  if (!count || *count == 0) return std::nullopt;
+  constexpr uint64_t kSecondNs = 1'000'000'000;
+  uint64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = kSecondNs;
+      break;
+    case 'm':
+      unit = 60 * kSecondNs;
+      break;
+    case 'h':
+      unit = 3600 * kSecondNs;
+      break;
+    default:
+      return std::nullopt;
+  }
+  if (*count > std::numeric_limits<uint64_t>::max() / unit) return std::nullopt;
+  return *count * unit;
+}
+
 void ValueReader::error(const SourcePos& pos, std::string message) {
   ++failures_;
   diagnostics_.push_back(Diagnostic{

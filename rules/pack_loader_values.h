@@ -72,4 +72,7 @@ struct Rate {
 // "N/s", "N/m" or "N/h" with N a positive decimal integer; nothing else.
 std::optional<Rate> parse_rate(std::string_view text);
 
+// "Ns", "Nm" or "Nh" with N a positive decimal integer, in nanoseconds; nothing else.
+std::optional<uint64_t> parse_duration(std::string_view text);
+
 }  // namespace panguard::rules::loader

@@ -23,6 +23,12 @@ struct RateLimit {
   uint64_t rate_count = 0;
   uint64_t period_ns = 0;
   uint64_t burst = 0;
+  StoreFailureMode on_store_failure = StoreFailureMode::kDefault;
+};
+
+struct AlertDedup {
+  std::vector<FieldId> key;
+  uint64_t window_ns = 0;
 };
 
 struct CompiledRule {
@@ -34,6 +40,7 @@ struct CompiledRule {
   std::vector<std::string> tags;
   Action action = Action::kAlert;
   std::optional<RateLimit> limit;
+  std::optional<AlertDedup> dedup;
   OutputTemplate output;
   std::shared_ptr<const Predicate> condition;
   FieldMask required;          // condition->required_fields(): a cheap pre-check before evaluating

@@ -11,7 +11,11 @@ packages=(
   libre2-dev libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools nats-server curl python3 openssl
+  nodejs  # with npm: the node-vault client in tests/integration/node_vault_test.cpp
 )
+# Debian ships npm separately; NodeSource's nodejs bundles it and conflicts with Debian's npm,
+# so ask for the package only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for pkg in "${packages[@]}"; do

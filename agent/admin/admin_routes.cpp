@@ -35,17 +35,17 @@ HttpResponse text_response(const HttpRequest& request, http::status status, std:
   return response;
 }
 
-HttpResponse AdminRoutes::handle(const HttpRequest& request) const {
+boost::asio::awaitable<HttpResponse> AdminRoutes::handle(const HttpRequest& request) const {
   const std::string_view path = path_of(request);
   const bool get = request.method() == http::verb::get;
-  if (path == "/metrics") return get ? metrics(request) : method_not_allowed(request, "GET");
-  if (path == "/healthz") return get ? healthz(request) : method_not_allowed(request, "GET");
-  if (path == "/readyz") return get ? readyz(request) : method_not_allowed(request, "GET");
+  if (path == "/metrics") co_return get ? metrics(request) : method_not_allowed(request, "GET");
+  if (path == "/healthz") co_return get ? healthz(request) : method_not_allowed(request, "GET");
+  if (path == "/readyz") co_return get ? readyz(request) : method_not_allowed(request, "GET");
   if (path == "/v1/events" && state_.ingest_pipeline) {
-    return request.method() == http::verb::post ? ingest(request)
-                                                : method_not_allowed(request, "POST");
+    if (request.method() != http::verb::post) co_return method_not_allowed(request, "POST");
+    co_return co_await ingest(request);
   }
-  return text_response(request, http::status::not_found, "not found\n");
+  co_return text_response(request, http::status::not_found, "not found\n");
 }
 
 HttpResponse AdminRoutes::metrics(const HttpRequest& request) const {
@@ -66,15 +66,23 @@ HttpResponse AdminRoutes::readyz(const HttpRequest& request) const {
     return text_response(request, http::status::service_unavailable,
                          "not ready: no rule pack loaded\n");
   }
+  if (state_.store && !state_.store->healthy()) {
+    return text_response(request, http::status::service_unavailable,
+                         "not ready: counter store unreachable\n");
+  }
+  if (state_.store && !state_.store->healthy()) {
+    return text_response(request, http::status::service_unavailable,
+                         "not ready: counter store unreachable\n");
+  }
   return text_response(request, http::status::ok, "ready: pack " + snapshot->version + "\n");
 }
 
-HttpResponse AdminRoutes::ingest(const HttpRequest& request) const {
-  const IngestSummary summary = ingest_event_lines(request.body(), *state_.ingest_pipeline,
-                                                   state_.metrics, state_.clock.now_ns());
+boost::asio::awaitable<HttpResponse> AdminRoutes::ingest(const HttpRequest& request) const {
+  const IngestSummary summary = co_await ingest_event_lines(
+      request.body(), *state_.ingest_pipeline, state_.metrics, state_.clock.now_ns());
   // Valid lines were evaluated either way; 400 tells the caller that some were not.
   const auto status = summary.rejected == 0 ? http::status::ok : http::status::bad_request;
-  return text_response(request, status, summary.to_json(), "application/json");
+  co_return text_response(request, status, summary.to_json(), "application/json");
 }
 
 }  // namespace panguard::agent

@@ -5,6 +5,9 @@
 //   POST /v1/events  JSON-lines events (only with admin.allow_event_ingest; 404 otherwise)
 #pragma once
 
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
+
+#include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -26,19 +29,21 @@ struct AdminState {
   const std::atomic<bool>& loop_running;
   Pipeline* ingest_pipeline = nullptr;  // null: POST /v1/events answers 404
   const TimeSource& clock;
+  const Store* store = nullptr;  // null: /readyz does not check a counter store
 };
 
 class AdminRoutes {
  public:
   explicit AdminRoutes(AdminState state) : state_(state) {}
 
-  HttpResponse handle(const HttpRequest& request) const;
+  // A coroutine because event ingest awaits the pipeline; the other routes answer at once.
+  boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request) const;
 
  private:
   HttpResponse metrics(const HttpRequest& request) const;
   HttpResponse healthz(const HttpRequest& request) const;
   HttpResponse readyz(const HttpRequest& request) const;
-  HttpResponse ingest(const HttpRequest& request) const;
+  boost::asio::awaitable<HttpResponse> ingest(const HttpRequest& request) const;
 
   AdminState state_;
 };

@@ -71,7 +71,7 @@ asio::awaitable<void> AdminServer::serve(std::shared_ptr<HttpConnection> connect
       break;  // closed, timed out, or not HTTP: nothing worth answering
     } else {
       connection->busy = true;
-      response = routes_.handle(parser.get());
+      response = co_await routes_.handle(parser.get());
       response.keep_alive(parser.get().keep_alive() && !listener_.stopping());
     }
 

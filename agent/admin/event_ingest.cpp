@@ -1,6 +1,9 @@
 #include "agent/admin/event_ingest.h"
 
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
+
+#include "agent/pipeline/async_process.h"
 
 #include "rules/event_json.h"
 
@@ -26,8 +29,8 @@ std::string IngestSummary::to_json() const {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-IngestSummary ingest_event_lines(std::string_view body, Pipeline& pipeline, Metrics& metrics,
-                                 int64_t now_ns) {
+boost::asio::awaitable<IngestSummary> ingest_event_lines(std::string_view body, Pipeline& pipeline,
+                                                         Metrics& metrics, int64_t now_ns) {
   IngestSummary summary;
   std::size_t line_number = 0;
   while (!body.empty()) {
@@ -46,12 +49,14 @@ IngestSummary ingest_event_lines(std::string_view body, Pipeline& pipeline, Metr
       }
       continue;
     }
-    const ProcessResult result = pipeline.process(std::get<rules::Event>(parsed), now_ns);
+    const ProcessResult result =
+        co_await async_process(pipeline, std::get<rules::Event>(std::move(parsed)), now_ns,
+                               boost::asio::use_awaitable);
     ++summary.accepted;
     summary.alerts += result.alerts;
     summary.denied += result.denied ? 1 : 0;
   }
-  return summary;
+  co_return summary;
 }
 
 }  // namespace panguard::agent

@@ -5,6 +5,10 @@
 // for tests and trusted local replay, never a production source.
 #pragma once
 
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
+
+#include <boost/asio/awaitable.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,7 +30,9 @@ struct IngestSummary {
   std::string to_json() const;
 };
 
-IngestSummary ingest_event_lines(std::string_view body, Pipeline& pipeline, Metrics& metrics,
-                                 int64_t now_ns);
+// Awaits each event's pipeline result, so a slow counter store never blocks the io thread.
+// `body` must stay valid until the returned coroutine completes.
+boost::asio::awaitable<IngestSummary> ingest_event_lines(std::string_view body, Pipeline& pipeline,
+                                                         Metrics& metrics, int64_t now_ns);
 
 }  // namespace panguard::agent

@@ -10,6 +10,7 @@
 
 #include "agent/log/log.h"
 #include "alerts/alert_json.h"
+#include "rules/pack_document.h"
 
 namespace panguard::agent {
 
@@ -21,11 +22,19 @@ struct ListenAddress {
   std::string to_string() const;  // "127.0.0.1:9464", "[::1]:9464"
 };
 
-// Where the Vault proxy forwards to: `http://host:port` only in this version.
+// Where the Vault proxy forwards to: `http://host:port` or `https://host:port`.
 struct UpstreamAddress {
-  std::string host;  // a name or an IP literal (no brackets)
+  std::string host;  // a name or an IP literal (no brackets); also the TLS name checked
   uint16_t port = 0;
-  std::string to_string() const;  // "http://vault:8200"
+  bool tls = false;               // https: verified TLS, never optional once asked for
+  std::string to_string() const;  // "http://vault:8200", "https://vault:8200"
+};
+
+// vault.tls.*: TLS on the proxy's listener. Both files or neither.
+struct VaultListenerTls {
+  std::string cert_file;  // PEM chain, leaf first
+  std::string key_file;   // PEM private key; refused if group or world can read it
+  bool enabled() const { return !cert_file.empty(); }
 };
 
 // vault.*: the inline Vault proxy. Pattern texts are validated by the loader.
@@ -33,6 +42,8 @@ struct VaultSettings {
   bool enabled = false;
   ListenAddress listen{"127.0.0.1", 8201};
   std::optional<UpstreamAddress> upstream;  // required when enabled
+  std::string upstream_ca_file;  // https upstream: PEM CA bundle; empty: the system trust store
+  VaultListenerTls tls;
   std::string session_header = "X-Panguard-Session";
   std::vector<std::string> tenant_paths;        // default: TenantPatterns::defaults()
   std::optional<std::string> tenant_namespace;  // default: TenantPatterns::defaults()
@@ -69,6 +80,27 @@ struct JwtSettings {
   int64_t leeway_seconds = 30;
 };
 
+enum class StoreBackend { kMemory, kRedis };
+
+struct RedisAddress {
+  std::string host;  // a name or an IP literal (no brackets)
+  uint16_t port = 0;
+};
+
+// store.*: where counters live and what limits answer when that store cannot.
+struct StoreSettings {
+  StoreBackend backend = StoreBackend::kMemory;
+  rules::StoreFailureMode failure_mode = rules::StoreFailureMode::kLocal;
+  uint32_t expected_nodes = 1;  // `local`: each node allows 1/expected_nodes of a global rate
+  int64_t degraded_report_period_ms = 60'000;
+  bool redis_cluster = false;
+  std::vector<RedisAddress> redis_addresses;  // required with backend redis
+  int64_t connect_timeout_ms = 500;
+  int64_t command_timeout_ms = 250;
+  std::string redis_username;
+  std::string redis_password_file;  // the password itself never sits in the config
+};
+
 // Plain values, filled by the loader; Config freezes them.
 struct ConfigValues {
   std::string node_name;
@@ -81,6 +113,7 @@ struct ConfigValues {
   VaultSettings vault;
   VaultAuditSettings vault_audit;
   JwtSettings jwt;
+  StoreSettings store;
 };
 
 class Config {
@@ -97,6 +130,7 @@ class Config {
   const VaultSettings& vault() const { return values_.vault; }
   const VaultAuditSettings& vault_audit() const { return values_.vault_audit; }
   const JwtSettings& jwt() const { return values_.jwt; }
+  const StoreSettings& store() const { return values_.store; }
 
  private:
   const ConfigValues values_;

@@ -14,6 +14,7 @@
 
 #include "agent/config/audit_listen_address.h"
 #include "agent/config/listen_address.h"
+#include "agent/config/redis_address.h"
 #include "agent/config/upstream_address.h"
 #include "agent/sources/vault/jwt_verifier.h"
 #include "agent/sources/vault/request_event.h"
@@ -119,16 +120,26 @@ std::string non_empty_string(const YAML::Node& node, const std::string& path) {
   return text;
 }
 
+// A file named in the config: relative paths are resolved against the config file's directory.
+std::string config_file_path(const YAML::Node& node, const std::string& path,
+                             std::string_view base_dir) {
+  std::filesystem::path file = non_empty_string(node, path);
+  if (file.is_relative() && !base_dir.empty()) file = std::filesystem::path(base_dir) / file;
+  return file.lexically_normal().string();
+}
+
 // Where each vault.* / identity.jwt.* key sat, so cross-key errors can point at one.
 struct VaultMarks {
   YAML::Mark vault = YAML::Mark::null_mark();
   YAML::Mark tenant_paths = YAML::Mark::null_mark();
   YAML::Mark tenant_namespace = YAML::Mark::null_mark();
   YAML::Mark tenant_roles = YAML::Mark::null_mark();
+  YAML::Mark upstream_ca_file = YAML::Mark::null_mark();
+  YAML::Mark tls = YAML::Mark::null_mark();
 };
 
 void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings& vault,
-                 VaultMarks& marks) {
+                 VaultMarks& marks, std::string_view base_dir) {
   marks.vault = node.Mark();
   walk_map(node, path,
            {
@@ -141,8 +152,8 @@ void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings&
                     // The shared message speaks of the admin API; the proxy's reason differs.
                     const bool not_loopback = error->starts_with("must be a loopback");
                     throw Invalid(n.Mark(), p,
-                                  not_loopback ? "must be a loopback address (127.0.0.0/8 or ::1) "
-                                                 "in this version: the proxy has no TLS listener"
+                                  not_loopback ? "must be a loopback address (127.0.0.0/8 or ::1): "
+                                                 "the proxy is a sidecar for its own pod"
                                                : *error);
                   }
                   vault.listen = std::get<ListenAddress>(parsed);
@@ -154,6 +165,23 @@ void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings&
                     throw Invalid(n.Mark(), p, *error);
                   }
                   vault.upstream = std::get<UpstreamAddress>(parsed);
+                }},
+               {"upstream_ca_file",
+                [&](const YAML::Node& n, const std::string& p) {
+                  marks.upstream_ca_file = n.Mark();
+                  vault.upstream_ca_file = config_file_path(n, p, base_dir);
+                }},
+               {"tls",
+                [&](const YAML::Node& n, const std::string& p) {
+                  marks.tls = n.Mark();
+                  walk_map(n, p,
+                           {{"cert_file",
+                             [&](const YAML::Node& m, const std::string& q) {
+                               vault.tls.cert_file = config_file_path(m, q, base_dir);
+                             }},
+                            {"key_file", [&](const YAML::Node& m, const std::string& q) {
+                               vault.tls.key_file = config_file_path(m, q, base_dir);
+                             }}});
                 }},
                {"session_header",
                 [&](const YAML::Node& n, const std::string& p) {
@@ -266,6 +294,91 @@ void parse_vault_audit(const YAML::Node& node, const std::string& path, VaultAud
   }
 }
 
+std::vector<RedisAddress> redis_addresses(const YAML::Node& node, const std::string& path) {
+  std::vector<RedisAddress> addresses;
+  const std::vector<std::string> items = string_list(node, path);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto parsed = parse_redis_address(items[i]);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+      throw Invalid(node[i].Mark(), path + "[" + std::to_string(i) + "]", *error);
+    }
+    addresses.push_back(std::get<RedisAddress>(parsed));
+  }
+  if (addresses.empty()) throw Invalid(node.Mark(), path, "must name at least one address");
+  return addresses;
+}
+
+void parse_redis(const YAML::Node& node, const std::string& path, StoreSettings& store,
+                 std::string_view base_dir) {
+  walk_map(node, path,
+           {
+               {"mode",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.redis_cluster =
+                      as_choice<bool>(n, p, {{"single", false}, {"cluster", true}});
+                }},
+               {"addresses",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.redis_addresses = redis_addresses(n, p);
+                }},
+               {"connect_timeout_ms",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.connect_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
+                }},
+               {"command_timeout_ms",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.command_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
+                }},
+               {"username", [&](const YAML::Node& n,
+                                const std::string& p) { store.redis_username = as_string(n, p); }},
+               {"password_file",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.redis_password_file = config_file_path(n, p, base_dir);
+                }},
+           });
+}
+
+void parse_store(const YAML::Node& node, const std::string& path, StoreSettings& store,
+                 std::string_view base_dir) {
+  YAML::Mark redis_mark = YAML::Mark::null_mark();
+  walk_map(node, path,
+           {
+               {"backend",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.backend = as_choice<StoreBackend>(
+                      n, p, {{"memory", StoreBackend::kMemory}, {"redis", StoreBackend::kRedis}});
+                }},
+               {"failure_mode",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.failure_mode = as_choice<rules::StoreFailureMode>(
+                      n, p,
+                      {{"closed", rules::StoreFailureMode::kClosed},
+                       {"open", rules::StoreFailureMode::kOpen},
+                       {"local", rules::StoreFailureMode::kLocal}});
+                }},
+               {"expected_nodes",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.expected_nodes = static_cast<uint32_t>(size_in_range(n, p, 1, 100'000));
+                }},
+               {"degraded_report_period_ms",
+                [&](const YAML::Node& n, const std::string& p) {
+                  store.degraded_report_period_ms =
+                      static_cast<int64_t>(size_in_range(n, p, 100, 86'400'000));
+                }},
+               {"redis",
+                [&](const YAML::Node& n, const std::string& p) {
+                  redis_mark = n.Mark();
+                  parse_redis(n, p, store, base_dir);
+                }},
+           });
+  if (store.backend == StoreBackend::kRedis && store.redis_addresses.empty()) {
+    throw Invalid(node.Mark(), path + ".redis.addresses", "required with backend: redis");
+  }
+  if (store.backend == StoreBackend::kMemory && !redis_mark.is_null()) {
+    throw Invalid(redis_mark, path + ".redis", "set only with backend: redis");
+  }
+}
+
 void parse_identity(const YAML::Node& node, const std::string& path, JwtSettings& jwt,
                     std::string_view base_dir) {
   walk_map(
@@ -341,6 +454,16 @@ void finish_vault(ConfigValues& v, const VaultMarks& marks) {
   if (auto* error = std::get_if<vault::PatternError>(&all)) {
     throw Invalid(marks.tenant_roles, "vault.tenant_roles", error->message);
   }
+  // TLS keys that would be silently ignored are refused instead.
+  if (v.vault.tls.cert_file.empty() != v.vault.tls.key_file.empty()) {
+    throw Invalid(marks.tls,
+                  v.vault.tls.cert_file.empty() ? "vault.tls.cert_file" : "vault.tls.key_file",
+                  "vault.tls needs both cert_file and key_file");
+  }
+  if (!v.vault.upstream_ca_file.empty() && v.vault.upstream && !v.vault.upstream->tls) {
+    throw Invalid(marks.upstream_ca_file, "vault.upstream_ca_file",
+                  "only used with an https:// vault.upstream");
+  }
   if (!v.vault.enabled) return;
   // Which keys an enabled proxy cannot run without, named in the order a reader fixes them.
   if (!v.vault.upstream)
@@ -412,12 +535,16 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
                                                            {"error", log::Level::kError}});
                               }}});
            }},
-          {"vault", [&](const YAML::Node& n,
-                        const std::string& p) { parse_vault(n, p, v.vault, vault_marks); }},
+          {"vault",
+           [&](const YAML::Node& n, const std::string& p) {
+             parse_vault(n, p, v.vault, vault_marks, base_dir);
+           }},
           {"vault_audit", [&](const YAML::Node& n,
                               const std::string& p) { parse_vault_audit(n, p, v.vault_audit); }},
           {"identity", [&](const YAML::Node& n,
                            const std::string& p) { parse_identity(n, p, v.jwt, base_dir); }},
+          {"store", [&](const YAML::Node& n,
+                        const std::string& p) { parse_store(n, p, v.store, base_dir); }},
       });
   finish_vault(v, vault_marks);
   return v;

@@ -1,5 +1,5 @@
-// Parses vault.upstream. Only plain `http://host:port` in this version: an https upstream needs
-// a CA file, SNI and verification, which are not built yet, so it is refused rather than half-done.
+// Parses vault.upstream: `http://host:port` or `https://host:port`. The scheme is matched
+// exactly (lower case, nothing else), so a typo can never silently fall back to plain HTTP.
 #pragma once
 
 #include <string>
@@ -10,8 +10,8 @@
 
 namespace panguard::agent {
 
-// "http://vault:8200", "http://127.0.0.1:8200", "http://[::1]:8200". No path, query or user info;
-// the port is required (1..65535). Returns the address or an error message.
+// "http://vault:8200", "https://vault.internal:8200", "http://[::1]:8200". No path, query or
+// user info; the port is required (1..65535). Returns the address or an error message.
 std::variant<UpstreamAddress, std::string> parse_upstream_address(std::string_view text);
 
 }  // namespace panguard::agent

@@ -8,6 +8,7 @@ namespace panguard::agent {
 namespace {
 
 using prometheus::BuildCounter;
+using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
 // 1 us .. ~4 ms: evaluation is expected in the microsecond range.
@@ -32,8 +33,8 @@ std::string_view drop_stage_name(DropStage stage) {
 }
 
 std::string_view vault_outcome_name(VaultOutcome outcome) {
-  static constexpr std::array<std::string_view, 5> kNames = {"forwarded", "denied", "rejected",
-                                                             "unauthenticated", "upstream_error"};
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "forwarded", "denied", "limited", "rejected", "unauthenticated", "upstream_error"};
   return kNames[static_cast<std::size_t>(outcome)];
 }
 
@@ -68,8 +69,22 @@ Metrics::Metrics()
       vault_requests_(BuildCounter()
                           .Name("panguard_vault_requests_total")
                           .Help("Requests the Vault proxy answered, by outcome (forwarded | "
-                                "denied | rejected | unauthenticated | upstream_error)")
-                          .Register(*registry_)) {
+                                "denied | limited | rejected | unauthenticated | upstream_error)")
+                          .Register(*registry_)),
+      deduplicated_(BuildCounter()
+                        .Name("panguard_alerts_deduplicated_total")
+                        .Help("Rule matches folded into an earlier alert by a rule's dedup window")
+                        .Register(*registry_)
+                        .Add({})),
+      store_decisions_(BuildCounter()
+                           .Name("panguard_store_decisions_total")
+                           .Help("Rate-limit decisions, by who answered (store | failure_mode)")
+                           .Register(*registry_)),
+      store_degraded_(BuildGauge()
+                          .Name("panguard_store_degraded")
+                          .Help("1 while the shared counter store cannot answer, else 0")
+                          .Register(*registry_)
+                          .Add({})) {
   // Known label values start at zero so dashboards and alerts see the series before the
   // first increment.
   for (std::size_t s = 0; s < rules::kSourceCount; ++s) {
@@ -81,10 +96,13 @@ Metrics::Metrics()
         DropStage::kAuditRecord, DropStage::kAuditParse, DropStage::kAuditConnection}) {
     drops_.Add({{"stage", std::string(drop_stage_name(stage))}});
   }
+  store_decisions_.Add({{"source", "store"}});
+  store_decisions_.Add({{"source", "failure_mode"}});
   reloads_.Add({{"result", "accepted"}});
   reloads_.Add({{"result", "refused"}});
   for (const auto outcome :
-       {VaultOutcome::kForwarded, VaultOutcome::kDenied, VaultOutcome::kRejected,
+       {VaultOutcome::kForwarded, VaultOutcome::kDenied, VaultOutcome::kLimited,
+        VaultOutcome::kRejected,
         VaultOutcome::kUnauthenticated, VaultOutcome::kUpstreamError}) {
     vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}});
   }
@@ -117,6 +135,14 @@ void Metrics::count_reload(bool accepted) {
 void Metrics::count_vault_request(VaultOutcome outcome) {
   vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}}).Increment();
 }
+
+void Metrics::count_deduplicated() { deduplicated_.Increment(); }
+
+void Metrics::count_store_decision(bool by_failure_mode) {
+  store_decisions_.Add({{"source", by_failure_mode ? "failure_mode" : "store"}}).Increment();
+}
+
+void Metrics::set_store_degraded(bool degraded) { store_degraded_.Set(degraded ? 1 : 0); }
 
 std::string Metrics::render() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

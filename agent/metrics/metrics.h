@@ -5,6 +5,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -37,7 +38,14 @@ std::string_view drop_stage_name(DropStage stage);
 
 // What the Vault proxy did with one request; the `outcome` label of
 // panguard_vault_requests_total.
-enum class VaultOutcome { kForwarded, kDenied, kRejected, kUnauthenticated, kUpstreamError };
+enum class VaultOutcome {
+  kForwarded,
+  kDenied,
+  kLimited,
+  kRejected,
+  kUnauthenticated,
+  kUpstreamError
+};
 std::string_view vault_outcome_name(VaultOutcome outcome);
 
 class Metrics {
@@ -51,6 +59,10 @@ class Metrics {
   void count_drop(DropStage stage, double n = 1);
   void count_reload(bool accepted);
   void count_vault_request(VaultOutcome outcome);
+  void count_deduplicated();
+  // Rate decisions by who answered: the shared store, or the failure mode while it could not.
+  void count_store_decision(bool by_failure_mode);
+  void set_store_degraded(bool degraded);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -65,6 +77,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& drops_;
   prometheus::Family<prometheus::Counter>& reloads_;
   prometheus::Family<prometheus::Counter>& vault_requests_;
+  prometheus::Counter& deduplicated_;
+  prometheus::Family<prometheus::Counter>& store_decisions_;
+  prometheus::Gauge& store_degraded_;
 };
 
 }  // namespace panguard::agent

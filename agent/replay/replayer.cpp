@@ -26,7 +26,7 @@ ReplayCounts replay_events(std::istream& in, std::string_view display_name, Pipe
     }
     const rules::Event& event = std::get<rules::Event>(parsed);
     if (const int64_t* time = event.get_int(rules::FieldId::kEvtTime)) replay_time_ns = *time;
-    pipeline.process(event, replay_time_ns);
+    pipeline.process_and_wait(event, replay_time_ns);
     ++counts.events;
     progress.update(bytes_done, counts.events);
   }

@@ -16,7 +16,8 @@
 #include "agent/metrics/metrics.h"
 #include "agent/packs/pack_snapshot.h"
 #include "agent/pipeline/pipeline.h"
-#include "agent/store/memory_store.h"
+#include "agent/store/redis/redis_client.h"
+#include "agent/store/store.h"
 #include "agent/time_source.h"
 #include "agent/vault_audit/vault_audit_service.h"
 #include "agent/vault_proxy/vault_proxy_server.h"
@@ -31,17 +32,22 @@ struct RunOptions {
 
 struct App {
   explicit App(RunOptions run_options) : options(std::move(run_options)) {}
+  // Answers the store calls still in flight while the pipeline that waits on them exists.
+  ~App() {
+    if (redis) redis->stop();
+  }
 
   RunOptions options;
   boost::asio::io_context io;
   RealTimeSource clock;
   Metrics metrics;
   PackHolder packs;
-  MemoryStore store;
   std::atomic<bool> loop_running{false};
 
   std::shared_ptr<const Config> config;              // load_config
   std::unique_ptr<alerts::Sink> sink;                // load_config
+  std::unique_ptr<redis::RedisClient> redis;         // open_store (store.backend: redis)
+  std::unique_ptr<Store> store;                      // open_store
   std::unique_ptr<Pipeline> pipeline;                // load_rules
   std::unique_ptr<AdminRoutes> admin_routes;         // start_admin
   std::unique_ptr<AdminServer> admin_server;         // start_admin

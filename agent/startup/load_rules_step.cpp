@@ -19,8 +19,9 @@ StepOutcome load_rules_step(App& app) {
   }
   app.packs.swap(loaded.snapshot);
   app.pipeline =
-      std::make_unique<Pipeline>(PipelineOptions{app.config->node_name(), app.config->mode()},
-                                 app.packs, app.store, *app.sink, app.metrics);
+      std::make_unique<Pipeline>(PipelineOptions{app.config->node_name(), app.config->mode(),
+                                                 app.config->store().failure_mode},
+                                 app.packs, *app.store, *app.sink, app.metrics);
   log::info("rules: loaded ", loaded.snapshot->pack->rules().size(), " rules from ",
             loaded.snapshot->origin, " (", loaded.snapshot->version, ")");
   return StepOutcome::ok();

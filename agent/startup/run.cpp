@@ -28,6 +28,7 @@ int run_daemon(RunOptions options) {
     app.io.run_for(std::chrono::milliseconds(200));
     // Records Vault already handed over are evaluated before exit; the queue bounds the wait.
     if (app.vault_audit) app.vault_audit->drain();
+    if (app.redis) app.redis->stop();
   } catch (const std::exception& e) {
     log::error("event loop failed: ", e.what());
     return kExitRuntime;

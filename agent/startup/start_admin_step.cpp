@@ -13,7 +13,7 @@ StepOutcome start_admin_step(App& app) {
         "use it for tests and local replay only");
   }
   app.admin_routes = std::make_unique<AdminRoutes>(
-      AdminState{app.metrics, app.packs, app.loop_running, ingest, app.clock});
+      AdminState{app.metrics, app.packs, app.loop_running, ingest, app.clock, app.store.get()});
   app.admin_server =
       std::make_unique<AdminServer>(app.io, *app.admin_routes, app.metrics, AdminServerOptions{});
   const std::string error = app.admin_server->start(app.config->admin_listen());

@@ -6,6 +6,7 @@
 
 #include "agent/cli/exit_codes.h"
 #include "agent/log/log.h"
+#include "agent/net/tls_context.h"
 #include "agent/sources/vault/jwks.h"
 #include "agent/startup/startup_step.h"
 
@@ -43,6 +44,22 @@ StepOutcome start_vault_proxy_step(App& app) {
   if (auto* error = std::get_if<vault::PatternError>(&patterns)) {
     return StepOutcome::fail(kExitFindings, "vault.tenant_*: " + error->message);
   }
+  // TLS material is loaded before anything listens, so a bad file stops startup naming its key.
+  VaultProxyOptions options;
+  if (settings.upstream->tls) {
+    auto context = make_upstream_tls_context(settings.upstream_ca_file);
+    if (auto* error = std::get_if<std::string>(&context)) {
+      return StepOutcome::fail(kExitFindings, *error);
+    }
+    options.upstream.tls = std::get<TlsContext>(std::move(context));
+  }
+  if (settings.tls.enabled()) {
+    auto context = make_listener_tls_context(settings.tls.cert_file, settings.tls.key_file);
+    if (auto* error = std::get_if<std::string>(&context)) {
+      return StepOutcome::fail(kExitFindings, *error);
+    }
+    options.listener_tls = std::get<TlsContext>(std::move(context));
+  }
   vault::JwtPolicy policy;
   policy.issuer = jwt.issuer;
   policy.audience = jwt.audience;
@@ -54,7 +71,7 @@ StepOutcome start_vault_proxy_step(App& app) {
                           compiled, vault::request_layout(compiled, settings.kv2_mounts),
                           settings.session_header, app.config->mode()};
     app.vault_proxy = std::make_unique<VaultProxyServer>(
-        app.io, std::move(rules), *app.pipeline, app.metrics, app.clock, VaultProxyOptions{});
+        app.io, std::move(rules), *app.pipeline, app.metrics, app.clock, std::move(options));
   } catch (const std::invalid_argument& e) {
     return StepOutcome::fail(kExitFindings, std::string("identity.jwt: ") + e.what());
   }
@@ -64,7 +81,8 @@ StepOutcome start_vault_proxy_step(App& app) {
   const auto endpoint = app.vault_proxy->local_endpoint();
   const ListenAddress bound{endpoint.address().to_string(), endpoint.port()};
   // Tests and scripts read the port from this line when vault.listen asks for port 0.
-  log::info("vault proxy listening on ", bound.to_string(), " -> ", settings.upstream->to_string());
+  log::info("vault proxy listening on ", bound.to_string(), settings.tls.enabled() ? " (TLS)" : "",
+            " -> ", settings.upstream->to_string());
   return StepOutcome::ok();
 }
 

@@ -24,6 +24,7 @@ struct StartupStep {
 };
 
 StepOutcome load_config_step(App& app);
+StepOutcome open_store_step(App& app);
 StepOutcome load_rules_step(App& app);
 StepOutcome start_admin_step(App& app);
 StepOutcome start_vault_proxy_step(App& app);

@@ -5,6 +5,7 @@ namespace panguard::agent {
 std::span<const StartupStep> startup_steps() {
   static constexpr StartupStep kSteps[] = {
       {"load config", load_config_step},
+      {"open counter store", open_store_step},
       {"load rules", load_rules_step},
       {"start admin server", start_admin_step},
       {"start vault proxy", start_vault_proxy_step},

@@ -48,7 +48,7 @@ void AuditConsumer::run() {
 void AuditConsumer::handle(const std::string& record) {
   vault::AuditResult result = vault::parse_audit_record(record, mapping_);
   if (auto* event = std::get_if<rules::Event>(&result)) {
-    pipeline_.process(*event, clock_.now_ns());
+    pipeline_.process_and_wait(std::move(*event), clock_.now_ns());
     ++evaluated_;
   } else if (auto* error = std::get_if<vault::AuditError>(&result)) {
     drops_.parse_error();

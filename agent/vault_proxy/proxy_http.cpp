@@ -45,4 +45,27 @@ bool is_hop_by_hop(const http::fields& fields, std::string_view name) {
   return false;
 }
 
+ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header) {
+  ProxyRequest out;
+  if (request.method() == http::verb::unknown) {
+    out.method_string(request.method_string());  // LIST and other methods Beast has no verb for
+  } else {
+    out.method(request.method());
+  }
+  out.target(request.target());
+  out.version(11);
+  for (const auto& field : request) {
+    const std::string_view name = field.name_string();
+    if (is_hop_by_hop(request, name) || boost::beast::iequals(name, session_header) ||
+        field.name() == http::field::content_length) {
+      continue;
+    }
+    out.insert(name, field.value());
+  }
+  out.body() = request.body();
+  out.keep_alive(true);
+  out.prepare_payload();
+  return out;
+}
+
 }  // namespace panguard::agent

@@ -22,4 +22,9 @@ ProxyResponse json_error(boost::beast::http::status status, const std::string& e
 // connection and are never copied to the next hop.
 bool is_hop_by_hop(const boost::beast::http::fields& fields, std::string_view name);
 
+// The request as it goes upstream: hop-by-hop headers and the session header dropped, HTTP/1.1
+// keep-alive, and the (already de-chunked) body framed by a Content-Length computed here, so the
+// upstream reads exactly the message the proxy judged.
+ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header);
+
 }  // namespace panguard::agent

@@ -1,10 +1,13 @@
 #include "agent/vault_proxy/request_gate.h"
 
+#include <boost/asio/use_awaitable.hpp>
+
 #include <atomic>
 #include <string_view>
 #include <vector>
 
 #include "agent/log/log.h"
+#include "agent/pipeline/async_process.h"
 #include "agent/sources/vault/login_body.h"
 #include "agent/sources/vault/operation.h"
 #include "agent/sources/vault/request_target.h"
@@ -35,6 +38,16 @@ vault::VerifiedIdentity verify_session(const GateContext& context, std::string_v
   return {};
 }
 
+// 429 with Retry-After in whole seconds, rounded up so a client that honours it is allowed.
+ProxyResponse rate_limited(const ProcessResult& result) {
+  ProxyResponse response =
+      json_error(http::status::too_many_requests, "rate limited by panguard", result.alert_ids);
+  const int64_t seconds = std::max<int64_t>(
+      1, (result.retry_after_ns + kNanosPerSecond - 1) / kNanosPerSecond);
+  response.set(http::field::retry_after, std::to_string(seconds));
+  return response;
+}
+
 }  // namespace
 
 GateDecision reject_request(const GateContext& context, const std::string& code,
@@ -46,10 +59,11 @@ GateDecision reject_request(const GateContext& context, const std::string& code,
   return {VaultOutcome::kRejected, json_error(http::status::bad_request, "rejected: " + code)};
 }
 
-GateDecision gate_request(const GateContext& context, const ProxyRequest& request, int64_t now_ns) {
+boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
+                                                  const ProxyRequest& request, int64_t now_ns) {
   const auto sessions = request.equal_range(context.session_header);
   const auto session_count = std::distance(sessions.first, sessions.second);
-  if (session_count > 1) return reject_request(context, "duplicate_session_header", {}, now_ns);
+  if (session_count > 1) co_return reject_request(context, "duplicate_session_header", {}, now_ns);
   const vault::VerifiedIdentity identity =
       session_count == 1 ? verify_session(context, sessions.first->value(), now_ns)
                          : vault::VerifiedIdentity{};
@@ -62,7 +76,7 @@ GateDecision gate_request(const GateContext& context, const ProxyRequest& reques
   auto canonical =
       vault::canonicalize(request.method_string(), request.target(), namespaces, context.layout);
   if (auto* rejection = std::get_if<vault::Rejection>(&canonical)) {
-    return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+    co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
   }
   const auto& canonical_request = std::get<vault::CanonicalRequest>(canonical);
   const vault::Operation operation = vault::classify(canonical_request);
@@ -71,7 +85,7 @@ GateDecision gate_request(const GateContext& context, const ProxyRequest& reques
   if (operation.kind == vault::OperationKind::kLogin) {
     auto extracted = vault::extract_login_role(request.body());
     if (auto* rejection = std::get_if<vault::Rejection>(&extracted)) {
-      return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+      co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
     }
     role = std::get<std::optional<std::string>>(std::move(extracted));
   }
@@ -79,25 +93,29 @@ GateDecision gate_request(const GateContext& context, const ProxyRequest& reques
   auto event =
       vault::build_request_event(canonical_request, operation, context.patterns, role, identity);
   if (auto* rejection = std::get_if<vault::Rejection>(&event)) {
-    return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+    co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
   }
-  const ProcessResult result = context.pipeline.process(std::get<rules::Event>(event), now_ns);
+  const ProcessResult result =
+      co_await async_process(context.pipeline, std::get<rules::Event>(std::move(event)), now_ns,
+                             boost::asio::use_awaitable);
 
   if (!identity.tenant_id && context.mode == Mode::kEnforce) {
-    return {VaultOutcome::kUnauthenticated,
+    co_return GateDecision{VaultOutcome::kUnauthenticated,
             json_error(http::status::unauthorized, "missing or invalid session token",
                        result.alert_ids)};
   }
   if (!result.evaluated && context.mode == Mode::kEnforce) {
     // Nothing checked the request, so enforce mode cannot let it through.
-    return {VaultOutcome::kDenied,
-            json_error(http::status::service_unavailable, "no rule pack loaded")};
+    co_return GateDecision{VaultOutcome::kDenied,
+                           json_error(http::status::service_unavailable, "no rule pack loaded")};
   }
   if (result.denied) {
-    return {VaultOutcome::kDenied,
-            json_error(http::status::forbidden, "denied by panguard", result.alert_ids)};
+    co_return GateDecision{VaultOutcome::kDenied, json_error(http::status::forbidden,
+                                                             "denied by panguard",
+                                                             result.alert_ids)};
   }
-  return {};
+  if (result.limited) co_return GateDecision{VaultOutcome::kLimited, rate_limited(result)};
+  co_return GateDecision{};
 }
 
 }  // namespace panguard::agent

@@ -1,7 +1,12 @@
 // The Vault proxy's decision for one fully read request, with no sockets involved: verify the
 // session JWT, canonicalize, classify, build the event, run the pipeline, and either say
-// "forward" or produce the refusal (400 rejected, 401 unauthenticated, 403 denied).
+// "forward" or produce the refusal (400 rejected, 401 unauthenticated, 403 denied, 429 over a
+// rate limit with Retry-After).
 #pragma once
+
+#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
+
+#include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +38,10 @@ struct GateDecision {
   std::optional<ProxyResponse> refusal;  // set unless outcome is kForwarded
 };
 
-GateDecision gate_request(const GateContext& context, const ProxyRequest& request, int64_t now_ns);
+// A coroutine: the pipeline may wait on the counter store, and the io thread serves other
+// connections meanwhile. `request` must outlive it.
+boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
+                                                  const ProxyRequest& request, int64_t now_ns);
 
 // 400 `{"errors":["rejected: <code>"]}` plus a platform alert naming the code (and the tenant
 // when one was verified). Also used for framing errors found before the body was read.

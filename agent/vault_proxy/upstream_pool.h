@@ -1,6 +1,6 @@
-// The Vault proxy's way to the upstream: keep-alive connections, reused from a bounded idle list,
-// with a deadline on connect, write and read. The upstream address is resolved once at start, so
-// no request ever waits on DNS.
+// The Vault proxy's way to the upstream: keep-alive connections (plain or TLS), reused from a
+// bounded idle list, with a deadline on connect, TLS handshake, write and read. The upstream
+// address is resolved once at start, so no request ever waits on DNS.
 #pragma once
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "agent/config/config.h"
+#include "agent/net/tls_context.h"
 #include "agent/vault_proxy/proxy_http.h"
 
 namespace panguard::agent {
@@ -29,8 +31,11 @@ struct UpstreamOptions {
   std::size_t max_response_body_bytes = 16 * 1024 * 1024;  // buffered whole in this version
   std::size_t max_response_header_bytes = 64 * 1024;
   std::chrono::milliseconds connect_timeout{2'000};
+  std::chrono::milliseconds handshake_timeout{5'000};  // https upstreams only
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds read_timeout{30'000};  // until the whole response is in
+  // Client context for an https upstream (make_upstream_tls_context); null for http.
+  TlsContext tls;
 };
 
 struct UpstreamError {
@@ -41,7 +46,8 @@ class UpstreamPool {
  public:
   UpstreamPool(boost::asio::any_io_executor executor, UpstreamOptions options);
 
-  // Resolves `address` (blocking, once). Returns an error message, or "" on success.
+  // Resolves `address` (blocking, once). An https address needs options.tls, an http one must
+  // not have it. Returns an error message, or "" on success.
   std::string resolve(const UpstreamAddress& address);
 
   // Sends `request` and reads the whole response. A reused connection that turns out to be
@@ -53,20 +59,28 @@ class UpstreamPool {
   std::size_t idle_connections() const { return idle_.size(); }
 
  private:
-  using Stream = boost::beast::tcp_stream;
+  using PlainStream = boost::beast::tcp_stream;
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using Connection = std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>>;
   struct Attempt {
     std::variant<ProxyResponse, UpstreamError> result;
     bool retryable = false;  // failed on a reused connection before any response byte
+    bool reusable = false;   // the connection may serve the next request
   };
 
-  boost::asio::awaitable<Attempt> attempt(const ProxyRequest& request,
-                                          std::unique_ptr<Stream> stream, bool reused);
+  // A fresh connection: TCP connect, then for https the verified handshake.
+  boost::asio::awaitable<std::variant<Connection, UpstreamError>> open();
+  template <typename Stream>
+  boost::asio::awaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request,
+                                           bool reused);
+  static void close(Connection& connection);
 
   boost::asio::any_io_executor executor_;
   const UpstreamOptions options_;
+  std::string host_;  // the name (or address) the upstream's certificate must carry
   std::string address_text_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
-  std::vector<std::unique_ptr<Stream>> idle_;  // touched only on the io thread
+  std::vector<Connection> idle_;  // touched only on the io thread
 };
 
 }  // namespace panguard::agent

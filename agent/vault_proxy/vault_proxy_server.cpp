@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -30,29 +31,6 @@ constexpr int64_t kJwtCacheMaxTtlSeconds = 300;
 bool is_parse_error(const boost::system::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category() &&
          ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
-ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header) {
-  ProxyRequest out;
-  if (request.method() == http::verb::unknown) {
-    out.method_string(request.method_string());  // LIST and other methods Beast has no verb for
-  } else {
-    out.method(request.method());
-  }
-  out.target(request.target());
-  out.version(11);
-  for (const auto& field : request) {
-    const std::string_view name = field.name_string();
-    if (is_hop_by_hop(request, name) || beast::iequals(name, session_header) ||
-        field.name() == http::field::content_length) {
-      continue;
-    }
-    out.insert(name, field.value());
-  }
-  out.body() = request.body();
-  out.keep_alive(true);
-  out.prepare_payload();
-  return out;
 }
 
 ProxyResponse client_response(ProxyResponse upstream, bool head) {
@@ -101,14 +79,40 @@ void VaultProxyServer::stop() {
 }
 
 asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> connection) {
-  beast::tcp_stream& stream = connection->stream;
+  beast::tcp_stream& tcp_layer = connection->stream;
+  boost::system::error_code ec;
+  if (!options_.listener_tls) {
+    co_await serve_requests(connection, tcp_layer);
+  } else {
+    // The TLS stream borrows the connection's TCP stream, so deadlines and the listener's stop()
+    // keep acting on the one socket.
+    beast::ssl_stream<beast::tcp_stream&> tls(tcp_layer, *options_.listener_tls);
+    tcp_layer.expires_after(options_.handshake_timeout);
+    co_await tls.async_handshake(asio::ssl::stream_base::server,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      co_await serve_requests(connection, tls);
+    } else if (log::should_log_occurrence(++failed_handshakes_)) {
+      // Plain HTTP sent to the TLS port lands here too: it never reaches the HTTP parser.
+      log::warning("vault proxy: TLS handshake with a client failed: ", ec.message(), " (",
+                   failed_handshakes_, " so far)");
+    }
+  }
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+  tcp_layer.socket().close(ec);
+}
+
+template <typename Stream>
+asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnection> connection,
+                                                       Stream& stream) {
+  beast::tcp_stream& tcp_layer = connection->stream;
   beast::flat_buffer buffer;
   boost::system::error_code ec;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.read_timeout);
+    tcp_layer.expires_after(options_.read_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
 
@@ -116,7 +120,10 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
     bool close = true;  // after a refusal of a malformed request the framing is not trusted
     if (ec == http::error::header_limit) {
       connection->busy = true;
-      metrics_.count_vault_request(VaultOutcome::kRejected);
+      // Alerted like every other refused request shape; the answer keeps its own 431 so the
+      // client can tell which limit it hit.
+      const GateDecision decision = reject_request(gate_, "header_too_large", {}, clock_.now_ns());
+      metrics_.count_vault_request(decision.outcome);
       response =
           json_error(http::status::request_header_fields_too_large, "request header too large");
     } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
@@ -148,7 +155,7 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
         break;
       } else {
         const ProxyRequest& request = parser.get();
-        GateDecision decision = gate_request(gate_, request, clock_.now_ns());
+        GateDecision decision = co_await gate_request(gate_, request, clock_.now_ns());
         if (decision.refusal) {
           metrics_.count_vault_request(decision.outcome);
           response = std::move(*decision.refusal);
@@ -160,13 +167,11 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
     }
 
     response.keep_alive(!close && !listener_.stopping());
-    stream.expires_after(options_.write_timeout);
+    tcp_layer.expires_after(options_.write_timeout);
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
     connection->busy = false;
     if (ec || !response.keep_alive() || listener_.stopping()) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.socket().close(ec);
 }
 
 ProxyResponse VaultProxyServer::body_too_large() {

@@ -1,7 +1,7 @@
-// The inline Vault proxy: a Boost.Beast HTTP/1.1 server on vault.listen. One coroutine per client
-// connection; each request is read with header and body limits under a deadline, judged by the
-// request gate, and then refused or forwarded through the upstream pool. The session header is
-// never forwarded.
+// The inline Vault proxy: a Boost.Beast HTTP/1.1 server on vault.listen, plain or TLS. One
+// coroutine per client connection; each request is read with header and body limits under a
+// deadline, judged by the request gate, and then refused or forwarded through the upstream pool.
+// The session header is never forwarded.
 #pragma once
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -21,18 +22,22 @@
 #include "agent/config/config.h"
 #include "agent/metrics/metrics.h"
 #include "agent/net/http_listener.h"
+#include "agent/net/tls_context.h"
 #include "agent/time_source.h"
 #include "agent/vault_proxy/request_gate.h"
+#include "agent/vault_proxy/request_limits.h"
 #include "agent/vault_proxy/upstream_pool.h"
 
 namespace panguard::agent {
 
 struct VaultProxyOptions {
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = kDefaultMaxRequestHeaderBytes;
+  std::size_t max_body_bytes = kDefaultMaxRequestBodyBytes;
   std::size_t max_connections = 256;  // also bounds upstream connections: one request each
   std::chrono::milliseconds read_timeout{10'000};  // whole request, also the keep-alive idle time
   std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds handshake_timeout{5'000};  // TLS listener only
+  TlsContext listener_tls;  // make_listener_tls_context (vault.tls); null: plain HTTP
   UpstreamOptions upstream;
 };
 
@@ -62,6 +67,11 @@ class VaultProxyServer {
 
  private:
   boost::asio::awaitable<void> serve(std::shared_ptr<HttpConnection> connection);
+  // The HTTP loop, the same for both listeners: `stream` is the connection's TCP stream or a TLS
+  // stream over it. Deadlines are always set on the TCP stream.
+  template <typename Stream>
+  boost::asio::awaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection,
+                                              Stream& stream);
   // Forwards an allowed request and returns what goes back to the client.
   boost::asio::awaitable<ProxyResponse> forward(const ProxyRequest& request);
   ProxyResponse body_too_large();  // 413, counted and logged
@@ -76,6 +86,7 @@ class VaultProxyServer {
   HttpListener listener_;
   uint64_t upstream_errors_ = 0;
   uint64_t oversized_requests_ = 0;
+  uint64_t failed_handshakes_ = 0;
 };
 
 }  // namespace panguard::agent

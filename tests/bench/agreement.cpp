@@ -58,7 +58,7 @@ Agreement compare_with_baseline(const rules::RulePack& pack, const std::vector<E
     for (const auto* rule : verdict.matches) engine |= bits[rule->index];
     for (const auto& request : verdict.counter_requests) {
       engine |= bits[request.rule->index];
-      const auto key = rules::limit_key_values(*request.rule, event);
+      const auto key = rules::key_values(request.rule->limit->key, event);
       if (!key.empty()) engine_key = key.front();
     }
     evaluate_default_pack_by_hand(event, by_hand);

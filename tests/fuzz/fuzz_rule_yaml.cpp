@@ -49,7 +49,7 @@ void check_loaded(const CompileResult& result) {
     }
     for (const CounterRequest& request : verdict.counter_requests) {
       if (!request.rule->limit ||
-          limit_key_values(*request.rule, event).size() != request.rule->limit->key.size()) {
+          key_values(request.rule->limit->key, event).size() != request.rule->limit->key.size()) {
         std::abort();
       }
     }

@@ -263,6 +263,23 @@ TEST_F(VaultProxyTest, OversizedBodyIsRefusedBeforeItIsRead) {
   EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"rejected\"}"), 1);
 }
 
+TEST_F(VaultProxyTest, OversizedHeaderIs431WithPlatformAlertAndNeverForwarded) {
+  start("enforce");
+  const std::string padding(20'000, 'a');  // over the 16 KiB header limit
+  const auto response =
+      proxy_exchange(port_,
+                     "GET /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\n"
+                     "Connection: close\r\nX-Padding: " +
+                         padding + "\r\nX-Panguard-Session: " + session_token("acme") + "\r\n\r\n");
+  EXPECT_EQ(response.status, 431) << response.text;
+  const auto alerts = wait_for_alert("Vault request rejected");
+  ASSERT_EQ(alerts.size(), 1u) << daemon_->stdout_text();
+  EXPECT_NE(alerts[0].dump().find("header_too_large"), std::string::npos) << alerts[0].dump();
+  EXPECT_EQ(alerts[0].dump().find(padding.substr(0, 64)), std::string::npos);
+  EXPECT_TRUE(stand_in_.requests().empty());
+  EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"rejected\"}"), 1);
+}
+
 TEST_F(VaultProxyTest, UpstreamDownAnswers502) {
   // A port that was free a moment ago: nothing listens there.
   uint16_t closed_port = 0;

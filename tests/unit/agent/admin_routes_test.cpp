@@ -21,6 +21,10 @@ class AdminRoutesTest : public ::testing::Test {
         AdminState{metrics_, packs_, loop_running_, ingest ? &pipeline_ : nullptr, clock_});
   }
 
+  static HttpResponse handle(const AdminRoutes& routes, const HttpRequest& request) {
+    return testing::run_awaitable(routes.handle(request));
+  }
+
   static HttpRequest request(http::verb verb, const std::string& target, std::string body = "") {
     HttpRequest req(verb, target, 11);
     req.body() = std::move(body);
@@ -38,7 +42,7 @@ class AdminRoutesTest : public ::testing::Test {
 };
 
 TEST_F(AdminRoutesTest, Metrics) {
-  const HttpResponse response = routes(false).handle(request(http::verb::get, "/metrics"));
+  const HttpResponse response = handle(routes(false), request(http::verb::get, "/metrics"));
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(response.body().find("# TYPE panguard_events_total counter"), std::string::npos);
@@ -47,22 +51,39 @@ TEST_F(AdminRoutesTest, Metrics) {
 
 TEST_F(AdminRoutesTest, HealthzFollowsTheLoop) {
   loop_running_ = false;
-  EXPECT_EQ(routes(false).handle(request(http::verb::get, "/healthz")).result(),
+  EXPECT_EQ(handle(routes(false), request(http::verb::get, "/healthz")).result(),
             http::status::service_unavailable);
   loop_running_ = true;
-  EXPECT_EQ(routes(false).handle(request(http::verb::get, "/healthz")).result(), http::status::ok);
+  EXPECT_EQ(handle(routes(false), request(http::verb::get, "/healthz")).result(), http::status::ok);
 }
 
 TEST_F(AdminRoutesTest, ReadyzNeedsAPack) {
-  EXPECT_EQ(routes(false).handle(request(http::verb::get, "/readyz")).result(), http::status::ok);
+  EXPECT_EQ(handle(routes(false), request(http::verb::get, "/readyz")).result(), http::status::ok);
   packs_.swap(nullptr);
-  const HttpResponse response = routes(false).handle(request(http::verb::get, "/readyz"));
+  const HttpResponse response = handle(routes(false), request(http::verb::get, "/readyz"));
   EXPECT_EQ(response.result(), http::status::service_unavailable);
   EXPECT_NE(response.body().find("no rule pack loaded"), std::string::npos);
 }
 
+// A store that only reports its health; /readyz must not call anything else.
+class HealthOnlyStore : public MemoryStore {
+ public:
+  bool healthy() const override { return healthy_; }
+  bool healthy_ = true;
+};
+
+TEST_F(AdminRoutesTest, ReadyzNeedsAReachableStore) {
+  HealthOnlyStore store;
+  AdminRoutes with_store(AdminState{metrics_, packs_, loop_running_, nullptr, clock_, &store});
+  EXPECT_EQ(handle(with_store, request(http::verb::get, "/readyz")).result(), http::status::ok);
+  store.healthy_ = false;
+  const HttpResponse response = handle(with_store, request(http::verb::get, "/readyz"));
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  EXPECT_NE(response.body().find("counter store unreachable"), std::string::npos);
+}
+
 TEST_F(AdminRoutesTest, IngestIsNotFoundUnlessEnabled) {
-  EXPECT_EQ(routes(false).handle(request(http::verb::post, "/v1/events", "{}")).result(),
+  EXPECT_EQ(handle(routes(false), request(http::verb::post, "/v1/events", "{}")).result(),
             http::status::not_found);
 }
 
@@ -72,7 +93,7 @@ TEST_F(AdminRoutesTest, IngestEvaluatesEachLine) {
       "\n\n"
       R"({"source":"vault","fields":{"tenant.id":"acme","tenant.source":"jwt","vault.path_tenant":"acme"}})"
       "\n";
-  const HttpResponse response = routes(true).handle(request(http::verb::post, "/v1/events", body));
+  const HttpResponse response = handle(routes(true), request(http::verb::post, "/v1/events", body));
   EXPECT_EQ(response.result(), http::status::ok);
   const auto j = nlohmann::json::parse(response.body());
   EXPECT_EQ(j["accepted"], 2);
@@ -86,7 +107,7 @@ TEST_F(AdminRoutesTest, IngestReportsBadLinesAndKeepsGoodOnes) {
   const std::string body =
       "not json\n"
       R"({"source":"vault","fields":{"tenant.id":"acme","vault.path_tenant":"globex"}})";
-  const HttpResponse response = routes(true).handle(request(http::verb::post, "/v1/events", body));
+  const HttpResponse response = handle(routes(true), request(http::verb::post, "/v1/events", body));
   EXPECT_EQ(response.result(), http::status::bad_request);
   const auto j = nlohmann::json::parse(response.body());
   EXPECT_EQ(j["accepted"], 1);
@@ -96,14 +117,14 @@ TEST_F(AdminRoutesTest, IngestReportsBadLinesAndKeepsGoodOnes) {
 }
 
 TEST_F(AdminRoutesTest, WrongMethodAndUnknownPath) {
-  const HttpResponse wrong = routes(true).handle(request(http::verb::post, "/metrics"));
+  const HttpResponse wrong = handle(routes(true), request(http::verb::post, "/metrics"));
   EXPECT_EQ(wrong.result(), http::status::method_not_allowed);
   EXPECT_EQ(wrong[http::field::allow], "GET");
-  EXPECT_EQ(routes(true).handle(request(http::verb::get, "/v1/events")).result(),
+  EXPECT_EQ(handle(routes(true), request(http::verb::get, "/v1/events")).result(),
             http::status::method_not_allowed);
-  EXPECT_EQ(routes(true).handle(request(http::verb::get, "/nope")).result(),
+  EXPECT_EQ(handle(routes(true), request(http::verb::get, "/nope")).result(),
             http::status::not_found);
-  EXPECT_EQ(routes(true).handle(request(http::verb::get, "/metrics?x=1")).result(),
+  EXPECT_EQ(handle(routes(true), request(http::verb::get, "/metrics?x=1")).result(),
             http::status::ok);
 }
 

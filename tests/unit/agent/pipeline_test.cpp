@@ -52,7 +52,7 @@ class PipelineTest : public ::testing::Test {
 
 TEST_F(PipelineTest, MatchingRuleEmitsAlertWithTenantFromEvent) {
   Pipeline pipeline = make();
-  const ProcessResult result = pipeline.process(foreign_read("acme", "globex"), 5);
+  const ProcessResult result = pipeline.process_and_wait(foreign_read("acme", "globex"), 5);
   EXPECT_TRUE(result.evaluated);
   EXPECT_EQ(result.alerts, 1u);
   EXPECT_FALSE(result.denied);  // monitor mode
@@ -68,27 +68,27 @@ TEST_F(PipelineTest, MatchingRuleEmitsAlertWithTenantFromEvent) {
 
 TEST_F(PipelineTest, EnforceModeDenies) {
   Pipeline pipeline = make(Mode::kEnforce);
-  const ProcessResult result = pipeline.process(foreign_read("acme", "globex"), 0);
+  const ProcessResult result = pipeline.process_and_wait(foreign_read("acme", "globex"), 0);
   EXPECT_TRUE(result.denied);
   EXPECT_EQ(sink_.alerts().at(0).action, rules::Action::kDeny);
 }
 
 TEST_F(PipelineTest, NonMatchingEventEmitsNothing) {
   Pipeline pipeline = make();
-  EXPECT_EQ(pipeline.process(foreign_read("acme", "acme"), 0).alerts, 0u);
+  EXPECT_EQ(pipeline.process_and_wait(foreign_read("acme", "acme"), 0).alerts, 0u);
   EXPECT_TRUE(sink_.alerts().empty());
 }
 
 TEST_F(PipelineTest, RateLimitedRuleFiresOnlyOverTheRatePerTenant) {
   Pipeline pipeline = make();
   // burst 2, 1/s: the third login of acme within the second fires.
-  EXPECT_EQ(pipeline.process(login("acme"), 0).alerts, 0u);
-  EXPECT_EQ(pipeline.process(login("acme"), 0).alerts, 0u);
-  EXPECT_EQ(pipeline.process(login("acme"), 0).alerts, 1u);
+  EXPECT_EQ(pipeline.process_and_wait(login("acme"), 0).alerts, 0u);
+  EXPECT_EQ(pipeline.process_and_wait(login("acme"), 0).alerts, 0u);
+  EXPECT_EQ(pipeline.process_and_wait(login("acme"), 0).alerts, 1u);
   // globex has its own counter.
-  EXPECT_EQ(pipeline.process(login("globex"), 0).alerts, 0u);
+  EXPECT_EQ(pipeline.process_and_wait(login("globex"), 0).alerts, 0u);
   // After the window refills acme is allowed again.
-  EXPECT_EQ(pipeline.process(login("acme"), 10 * kSecond).alerts, 0u);
+  EXPECT_EQ(pipeline.process_and_wait(login("acme"), 10 * kSecond).alerts, 0u);
   const auto alerts = sink_.alerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].rule, "Login flood");
@@ -99,16 +99,134 @@ TEST_F(PipelineTest, CountersLiveInTheStoreNotThePipeline) {
   // Two pipelines sharing one store see the same counters: the pipeline itself keeps none.
   Pipeline first = make();
   Pipeline second = make();
-  first.process(login("acme"), 0);
-  first.process(login("acme"), 0);
-  EXPECT_EQ(second.process(login("acme"), 0).alerts, 1u);
+  first.process_and_wait(login("acme"), 0);
+  first.process_and_wait(login("acme"), 0);
+  EXPECT_EQ(second.process_and_wait(login("acme"), 0).alerts, 1u);
   EXPECT_EQ(store_.key_count(), 1u);
+}
+
+constexpr const char* kEnforcedPack = R"yaml(
+- rule: Token exchange flood
+  desc: too many token exchanges by one tenant
+  source: vault
+  condition: vault.operation = login
+  limit:
+    key: [tenant.id]
+    rate: 1/s
+    burst: 1
+  output: "flood (tenant=%tenant.id)"
+  priority: error
+  action: deny
+- rule: Foreign path
+  desc: a tenant read another tenant's path
+  source: vault
+  condition: vault.path_tenant != tenant.id
+  output: "foreign path %vault.path"
+  priority: critical
+  action: deny
+  dedup:
+    window: 60s
+    key: [vault.path]
+)yaml";
+
+TEST_F(PipelineTest, ExceededDenyLimitIsALimitNotADenialAndCarriesRetryAfter) {
+  packs_.swap(testing::compile_snapshot(kEnforcedPack, "v1"));
+  Pipeline pipeline = make(Mode::kEnforce);
+  const ProcessResult first = pipeline.process_and_wait(login("acme"), 0);
+  EXPECT_FALSE(first.limited);
+  const ProcessResult second = pipeline.process_and_wait(login("acme"), kSecond / 4);
+  EXPECT_TRUE(second.limited);
+  EXPECT_FALSE(second.denied);
+  EXPECT_EQ(second.retry_after_ns, 3 * kSecond / 4);
+  ASSERT_EQ(second.alert_ids.size(), 1u);
+  EXPECT_EQ(sink_.alerts().at(0).action, rules::Action::kDeny);
+  // Monitor mode alerts the same way but never limits.
+  Pipeline monitor = make(Mode::kMonitor);
+  EXPECT_FALSE(monitor.process_and_wait(login("acme"), kSecond / 2).limited);
+  EXPECT_EQ(sink_.alerts().size(), 2u);
+}
+
+TEST_F(PipelineTest, DedupEmitsOneAlertPerWindowAndCarriesTheCount) {
+  packs_.swap(testing::compile_snapshot(kEnforcedPack, "v1"));
+  Pipeline pipeline = make(Mode::kEnforce);
+  for (int i = 0; i < 5; ++i) {
+    const ProcessResult result = pipeline.process_and_wait(foreign_read("acme", "globex"), i);
+    EXPECT_TRUE(result.denied) << "dedup folds alerts, never denials";
+    EXPECT_EQ(result.alerts, i == 0 ? 1u : 0u);
+  }
+  // Another path is another dedup key; another tenant another hash tag.
+  EXPECT_EQ(pipeline.process_and_wait(foreign_read("acme", "initech"), 0).alerts, 1u);
+  EXPECT_EQ(pipeline.process_and_wait(foreign_read("umbrella", "globex"), 0).alerts, 1u);
+  const ProcessResult next = pipeline.process_and_wait(foreign_read("acme", "globex"), 61 * kSecond);
+  EXPECT_EQ(next.alerts, 1u);
+  const auto alerts = sink_.alerts();
+  ASSERT_EQ(alerts.size(), 4u);
+  EXPECT_EQ(alerts[0].count, 1u);
+  EXPECT_EQ(alerts[3].count, 5u);  // this one plus the four folded into the first window
+  EXPECT_NE(metrics_.render().find("panguard_alerts_deduplicated_total 4"), std::string::npos);
+}
+
+// Answers every rate check from another thread, as the Redis store does, by a failure mode.
+class FailingAsyncStore : public MemoryStore {
+ public:
+  void check_rate(std::string, const rules::RateLimit&, rules::StoreFailureMode failure, int64_t,
+                  StoreCompletion<RateDecision> done) override {
+    seen_modes.push_back(failure);
+    const bool allowed = failure == rules::StoreFailureMode::kOpen;
+    threads_.emplace_back([done, allowed] {
+      done(RateDecision{allowed, 0, allowed ? 0 : kSecond, DecisionSource::kFailureMode});
+    });
+  }
+  ~FailingAsyncStore() override {
+    for (auto& thread : threads_) thread.join();
+  }
+  std::vector<rules::StoreFailureMode> seen_modes;
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(PipelineTest, FailureModeDecisionsDenyOrAllowWithoutTenantAlerts) {
+  packs_.swap(testing::compile_snapshot(kEnforcedPack, "v1"));
+  FailingAsyncStore store;
+  PipelineOptions options{"node-1", Mode::kEnforce, rules::StoreFailureMode::kClosed};
+  Pipeline closed(options, packs_, store, sink_, metrics_);
+  const ProcessResult refused = closed.process_and_wait(login("acme"), 0);
+  EXPECT_TRUE(refused.limited);
+  EXPECT_EQ(refused.retry_after_ns, kSecond);
+  EXPECT_EQ(refused.alerts, 0u) << "the store-degraded platform alert covers it";
+  options.store_failure = rules::StoreFailureMode::kOpen;
+  Pipeline open(options, packs_, store, sink_, metrics_);
+  EXPECT_FALSE(open.process_and_wait(login("acme"), 0).limited);
+  EXPECT_TRUE(sink_.alerts().empty());
+  // `local` is a real (per-node) verdict on the tenant: it limits and alerts.
+  options.store_failure = rules::StoreFailureMode::kLocal;
+  Pipeline local(options, packs_, store, sink_, metrics_);
+  const ProcessResult local_result = local.process_and_wait(login("acme"), 0);
+  EXPECT_TRUE(local_result.limited);
+  EXPECT_EQ(local_result.alerts, 1u);
+  EXPECT_EQ(store.seen_modes,
+            (std::vector{rules::StoreFailureMode::kClosed, rules::StoreFailureMode::kOpen,
+                         rules::StoreFailureMode::kLocal}));
+  EXPECT_NE(metrics_.render().find("panguard_store_decisions_total{source=\"failure_mode\"} 3"),
+            std::string::npos);
+}
+
+TEST_F(PipelineTest, RuleOverridesTheDefaultFailureMode) {
+  std::string pack = kEnforcedPack;
+  pack.replace(pack.find("    burst: 1\n"), 13, "    burst: 1\n    on_store_failure: open\n");
+  packs_.swap(testing::compile_snapshot(pack, "v1"));
+  FailingAsyncStore store;
+  Pipeline pipeline(PipelineOptions{"node-1", Mode::kEnforce, rules::StoreFailureMode::kClosed},
+                    packs_, store, sink_, metrics_);
+  EXPECT_FALSE(pipeline.process_and_wait(login("acme"), 0).limited);
+  EXPECT_EQ(store.seen_modes, std::vector{rules::StoreFailureMode::kOpen});
 }
 
 TEST_F(PipelineTest, NoPackDropsTheEvent) {
   packs_.swap(nullptr);
   Pipeline pipeline = make();
-  const ProcessResult result = pipeline.process(foreign_read("acme", "globex"), 0);
+  const ProcessResult result = pipeline.process_and_wait(foreign_read("acme", "globex"), 0);
   EXPECT_FALSE(result.evaluated);
   EXPECT_NE(metrics_.render().find("panguard_drops_total{stage=\"no_pack\"} 1"), std::string::npos);
 }
@@ -124,7 +242,7 @@ TEST_F(PipelineTest, UsesTheSnapshotCurrentAtEachEvent) {
   priority: notice
 )yaml",
                                         "v2"));
-  pipeline.process(login("acme"), 0);
+  pipeline.process_and_wait(login("acme"), 0);
   const auto alerts = sink_.alerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].rule, "Any login");
@@ -134,14 +252,14 @@ TEST_F(PipelineTest, UsesTheSnapshotCurrentAtEachEvent) {
 TEST_F(PipelineTest, SinkFailureIsCountedAsDrop) {
   sink_.set_accept(false);
   Pipeline pipeline = make();
-  pipeline.process(foreign_read("acme", "globex"), 0);
+  pipeline.process_and_wait(foreign_read("acme", "globex"), 0);
   EXPECT_NE(metrics_.render().find("panguard_drops_total{stage=\"sink\"} 1"), std::string::npos);
 }
 
 TEST_F(PipelineTest, MetricsCountButNeverNameTenants) {
   Pipeline pipeline = make();
-  pipeline.process(foreign_read("tenant-alpha-7", "tenant-beta-9"), 0);
-  for (int i = 0; i < 3; ++i) pipeline.process(login("tenant-gamma-3"), 0);
+  pipeline.process_and_wait(foreign_read("tenant-alpha-7", "tenant-beta-9"), 0);
+  for (int i = 0; i < 3; ++i) pipeline.process_and_wait(login("tenant-gamma-3"), 0);
   const std::string text = metrics_.render();
   EXPECT_NE(text.find("panguard_events_total{source=\"vault\"} 4"), std::string::npos) << text;
   EXPECT_NE(text.find("panguard_alerts_total{priority=\"critical\"} 1"), std::string::npos);
@@ -164,7 +282,7 @@ TEST_F(PipelineTest, ConcurrentEventsAndReloadsGiveTheSameAlerts) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEvents; ++i) {
         const std::string tenant = "t" + std::to_string((t + i) % 7);
-        alerts += pipeline.process(foreign_read(tenant, tenant + "-other"), 0).alerts;
+        alerts += pipeline.process_and_wait(foreign_read(tenant, tenant + "-other"), 0).alerts;
       }
     });
   }

@@ -1,12 +1,16 @@
 // Helpers shared by the agent unit tests.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,6 +21,19 @@
 #include "rules/rule_pack.h"
 
 namespace panguard::agent::testing {
+
+// Runs a coroutine to completion on a private io_context and returns its value.
+template <typename T>
+T run_awaitable(boost::asio::awaitable<T> awaitable) {
+  boost::asio::io_context io;
+  std::optional<T> value;
+  boost::asio::co_spawn(io, std::move(awaitable), [&value](std::exception_ptr error, T result) {
+    if (error) std::rethrow_exception(error);
+    value = std::move(result);
+  });
+  io.run();
+  return std::move(*value);
+}
 
 class RecordingSink : public alerts::Sink {
  public:

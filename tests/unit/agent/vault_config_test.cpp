@@ -93,9 +93,6 @@ TEST(VaultConfigTest, EnabledNeedsUpstreamAndJwtKeys) {
 }
 
 TEST(VaultConfigTest, ErrorsNameTheKey) {
-  EXPECT_NE(parse_error("vault:\n  upstream: https://vault:8200\n")
-                .find("vault.upstream: https upstreams are not supported yet"),
-            std::string::npos);
   EXPECT_NE(parse_error("vault:\n  upstream: vault:8200\n").find("vault.upstream: expected"),
             std::string::npos);
   EXPECT_NE(
@@ -120,6 +117,79 @@ TEST(VaultConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(parse_error("identity:\n  jwt:\n    leeway_seconds: -1\n").find("leeway_seconds"),
             std::string::npos);
   EXPECT_NE(parse_error("identity:\n  jwt:\n    jku: x\n").find("identity.jwt.jku: unknown key"),
+            std::string::npos);
+}
+
+TEST(VaultConfigTest, HttpsUpstreamWithCaFileAndListenerTls) {
+  const auto config = parse_ok(R"(
+vault:
+  upstream: https://vault.internal:8200/
+  upstream_ca_file: tls/vault-ca.pem
+  tls:
+    cert_file: tls/proxy.crt
+    key_file: /secure/proxy.key
+)");
+  ASSERT_TRUE(config);
+  const VaultSettings& vault = config->vault();
+  ASSERT_TRUE(vault.upstream);
+  EXPECT_TRUE(vault.upstream->tls);
+  EXPECT_EQ(vault.upstream->host, "vault.internal");
+  EXPECT_EQ(vault.upstream->port, 8200);
+  EXPECT_EQ(vault.upstream->to_string(), "https://vault.internal:8200");
+  EXPECT_EQ(vault.upstream_ca_file, "/etc/panguard/tls/vault-ca.pem");
+  EXPECT_TRUE(vault.tls.enabled());
+  EXPECT_EQ(vault.tls.cert_file, "/etc/panguard/tls/proxy.crt");
+  EXPECT_EQ(vault.tls.key_file, "/secure/proxy.key");
+
+  // No CA file: the system trust store. Plain http stays plain; no listener TLS by default.
+  const auto https = parse_ok("vault:\n  upstream: https://[::1]:8200\n");
+  ASSERT_TRUE(https);
+  EXPECT_TRUE(https->vault().upstream->tls);
+  EXPECT_EQ(https->vault().upstream->host, "::1");
+  EXPECT_TRUE(https->vault().upstream_ca_file.empty());
+  EXPECT_FALSE(https->vault().tls.enabled());
+  const auto plain = parse_ok("vault:\n  upstream: http://vault:8200\n");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->vault().upstream->tls);
+}
+
+TEST(VaultConfigTest, UpstreamSchemeIsMatchedExactly) {
+  for (const std::string bad :
+       {"HTTPS://vault:8200", "Https://vault:8200", "https:/vault:8200", "https//vault:8200",
+        "ftp://vault:8200", "httpss://vault:8200", " https://vault:8200", "vault:8200"}) {
+    EXPECT_NE(parse_error("vault:\n  upstream: \"" + bad + "\"\n").find("vault.upstream: expected"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(parse_error("vault:\n  upstream: https://vault:8200/v1\n").find("no path"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  upstream: https://user@vault:8200\n").find("user info"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  upstream: https://vault\n").find("the port is required"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  upstream: \"https://va%6Cult:8200\"\n")
+                .find("the host must be a DNS name or an IP address"),
+            std::string::npos);
+}
+
+TEST(VaultConfigTest, TlsKeyErrorsNameTheKey) {
+  EXPECT_NE(parse_error("vault:\n  tls:\n    cert_file: c.pem\n")
+                .find("vault.tls.key_file: vault.tls needs both cert_file and key_file"),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  tls:\n    key_file: k.pem\n").find("vault.tls.cert_file: "),
+            std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  tls:\n    cert_file: \"\"\n    key_file: k.pem\n")
+                .find("vault.tls.cert_file: must not be empty"),
+            std::string::npos);
+  EXPECT_NE(
+      parse_error("vault:\n  tls:\n    ca_file: c.pem\n").find("vault.tls.ca_file: unknown key"),
+      std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  upstream: http://vault:8200\n  upstream_ca_file: ca.pem\n")
+                .find("vault.upstream_ca_file: only used with an https:// vault.upstream"),
+            std::string::npos);
+  // Verification cannot be switched off: there is no key for it.
+  EXPECT_NE(parse_error("vault:\n  upstream_tls_verify: false\n")
+                .find("vault.upstream_tls_verify: unknown key"),
             std::string::npos);
 }
 

@@ -257,7 +257,7 @@ TEST(Limit, MatchedLimitedRulesBecomeCounterRequests) {
   EXPECT_TRUE(verdict.matches.empty());
   EXPECT_FALSE(verdict.denied());  // the store decides
   ASSERT_EQ(verdict.counter_requests.size(), 1u);
-  EXPECT_THAT(limit_key_values(*verdict.counter_requests[0].rule, event),
+  EXPECT_THAT(key_values(verdict.counter_requests[0].rule->limit->key, event),
               ElementsAre("acme", "login"));
   EXPECT_EQ(verdict.counter_requests[0].rule->limit->burst, 100u);
 }

@@ -759,6 +759,93 @@ TEST(PackLoaderErrors, BadLimits) {
   EXPECT_TRUE(result.document.rules.empty());
 }
 
+TEST(PackLoader, ReadsStoreFailureModeAndDedup) {
+  const DocumentResult result = load(R"(
+- rule: a
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  limit:
+    key: [tenant.id]
+    rate: 1/s
+    on_store_failure: open
+  dedup:
+    window: 5m
+    key: [vault.path]
+- rule: b
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  dedup:
+    window: 1h
+)");
+  ASSERT_THAT(messages(result), IsEmpty());
+  const RuleDef& a = result.document.rules.at(0);
+  EXPECT_EQ(a.limit->on_store_failure, StoreFailureMode::kOpen);
+  ASSERT_TRUE(a.dedup.has_value());
+  EXPECT_EQ(a.dedup->window_ns, 300'000'000'000u);
+  EXPECT_THAT(texts(a.dedup->key), ElementsAre("vault.path"));
+  const RuleDef& b = result.document.rules.at(1);
+  EXPECT_EQ(b.dedup->window_ns, 3'600'000'000'000u);
+  EXPECT_TRUE(b.dedup->key.empty());
+}
+
+TEST(PackLoaderErrors, BadStoreFailureModesAndDedups) {
+  const DocumentResult result = load(R"(
+- rule: a
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  limit:
+    key: [tenant.id]
+    rate: 1/s
+    on_store_failure: fail-open
+- rule: b
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  dedup:
+    key: [tenant.id]
+    every: 5s
+- rule: c
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  dedup:
+    window: 0s
+- rule: d
+  desc: d
+  source: vault
+  condition: a = b
+  output: o
+  priority: warning
+  dedup:
+    window: 10ms
+)");
+  EXPECT_THAT(
+      messages(result),
+      ElementsAre(
+          "rules.yaml:10:23: error: invalid on_store_failure 'fail-open': expected closed, open or "
+          "local",
+          "rules.yaml:18:5: error: the dedup of rule 'b' is missing 'window'",
+          "rules.yaml:19:5: error: unknown key 'every' in the dedup of rule 'b'",
+          "rules.yaml:27:13: error: invalid window '0s': expected N followed by s, m or h with N a "
+          "positive integer",
+          "rules.yaml:35:13: error: invalid window '10ms': expected N followed by s, m or h with N "
+          "a positive integer"));
+  EXPECT_TRUE(result.document.rules.empty());
+}
+
 TEST(PackLoaderErrors, RequiredEngineVersion) {
   const DocumentResult too_new = load(R"(
 - required_engine_version: 2

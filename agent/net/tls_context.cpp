@@ -1,0 +1,98 @@
+#include "agent/net/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <boost/asio/ip/address.hpp>
+
+#include <cstdio>
+
+namespace panguard::agent {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+// The oldest queued OpenSSL error as text, and the queue cleared so later calls start clean.
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
+// Settings both sides share: TLS 1.2 or newer, no compression (CRIME), no renegotiation.
+std::string harden(SSL_CTX* ctx) {
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return openssl_error();
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  return "";
+}
+
+}  // namespace
+
+std::variant<TlsContext, std::string> make_upstream_tls_context(const std::string& ca_file) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX* ctx = context->native_handle();
+  if (std::string error = harden(ctx); !error.empty()) return "vault.upstream: " + error;
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (ca_file.empty()) {
+    if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+      return "vault.upstream: cannot load the system trust store: " + openssl_error();
+    }
+  } else if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
+    return "vault.upstream_ca_file: cannot load CA certificates from " + ca_file + ": " +
+           openssl_error();
+  }
+  return context;
+}
+
+std::variant<TlsContext, std::string> make_listener_tls_context(const std::string& cert_file,
+                                                                const std::string& key_file) {
+  struct stat key_stat {};
+  if (::stat(key_file.c_str(), &key_stat) != 0) {
+    return "vault.tls.key_file: cannot read " + key_file;
+  }
+  if ((key_stat.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(key_stat.st_mode & 07777));
+    return "vault.tls.key_file: " + key_file + " has mode " + mode +
+           ": group or others can access it; restrict it to the owner (chmod 600)";
+  }
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  if (std::string error = harden(ctx); !error.empty()) return "vault.tls: " + error;
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    return "vault.tls.cert_file: cannot load " + cert_file + ": " + openssl_error();
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return "vault.tls.key_file: cannot load " + key_file + ": " + openssl_error();
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return "vault.tls.key_file: does not match vault.tls.cert_file: " + openssl_error();
+  }
+  return context;
+}
+
+std::string bind_upstream_name(SSL* ssl, const std::string& host) {
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  // "*.example.com" matches one whole label, never "w*.example.com"-style partial wildcards.
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  boost::system::error_code not_ip;
+  boost::asio::ip::make_address(host, not_ip);
+  if (!not_ip) {
+    // An IP literal is checked against the certificate's IP SANs; no SNI for addresses.
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1) {
+      return "cannot set the expected upstream address: " + openssl_error();
+    }
+    return "";
+  }
+  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1) {
+    return "cannot set the expected upstream name: " + openssl_error();
+  }
+  return "";
+}
+
+}  // namespace panguard::agent

@@ -1,0 +1,32 @@
+// TLS for the Vault proxy, both sides, on OpenSSL 3 through Boost.Asio: a client context for an
+// https upstream and a server context for the optional listener. TLS 1.2 is the floor on both.
+// Upstream verification is always on: there is deliberately no switch to turn it off.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+#include <variant>
+
+namespace panguard::agent {
+
+using TlsContext = std::shared_ptr<boost::asio::ssl::context>;
+
+// Peer certificate checked against `ca_file` (a PEM bundle) or, when it is empty, the system
+// trust store. Returns the context or an error message naming vault.upstream_ca_file.
+std::variant<TlsContext, std::string> make_upstream_tls_context(const std::string& ca_file);
+
+// Serves `cert_file` (PEM chain) with `key_file` (PEM key). The key file must not be readable
+// or writable by group or others: a key the whole node can read is a key already leaked.
+// Returns the context or an error message naming the vault.tls.* key.
+std::variant<TlsContext, std::string> make_listener_tls_context(const std::string& cert_file,
+                                                                const std::string& key_file);
+
+// Binds one client connection to `host`: SNI (for DNS names only, as RFC 6066 asks) and the name
+// or IP address the upstream's certificate must carry. Returns an error message, or "".
+std::string bind_upstream_name(SSL* ssl, const std::string& host);
+
+}  // namespace panguard::agent

@@ -1,0 +1,68 @@
+// Rate limits through the real proxy: the default pack's token-exchange limit (50/s, burst 100)
+// answers 429 with Retry-After once a tenant floods logins, never forwards the refused ones,
+// leaves other tenants alone, and reports the flood as one deduplicated alert.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "process.h"
+#include "socket_helpers.h"
+#include "vault_proxy_harness.h"
+#include "vault_stand_in.h"
+
+namespace panguard::integration {
+namespace {
+
+std::string login_request(const std::string& tenant) {
+  const std::string body = R"({"role":")" + tenant + R"(-app","jwt":"service-account-token"})";
+  return "POST /v1/auth/kubernetes/login HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
+         "X-Panguard-Session: " +
+         session_token(tenant) + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {
+  VaultStandIn stand_in;
+  ScratchDir scratch;
+  const std::string config =
+      proxy_config(scratch, "enforce", "http://127.0.0.1:" + std::to_string(stand_in.port()));
+  ChildProcess daemon({kPanguard, "run", "--config", config});
+  ASSERT_TRUE(daemon.wait_for_stderr(" ready\n", 20s)) << daemon.stderr_text();
+  const auto port = listening_port(daemon.stderr_text(), "vault proxy");
+  ASSERT_TRUE(port);
+
+  constexpr int kAttempts = 160;
+  int forwarded = 0;
+  int limited = 0;
+  for (int i = 0; i < kAttempts; ++i) {
+    const std::string response = raw_exchange(*port, login_request("acme"));
+    const int status = status_of(response);
+    if (status == 200) {
+      ++forwarded;
+    } else {
+      ASSERT_EQ(status, 429) << response;
+      EXPECT_NE(response.find("\r\nRetry-After: 1\r\n"), std::string::npos) << response;
+      EXPECT_EQ(response.find("service-account-token"), std::string::npos);
+      ++limited;
+    }
+  }
+  // Burst 100 plus what 50/s refills while the loop runs; the rest is refused.
+  EXPECT_GE(forwarded, 100);
+  EXPECT_GT(limited, 0);
+  EXPECT_EQ(stand_in.requests().size(), static_cast<std::size_t>(forwarded))
+      << "a refused request never reaches Vault";
+
+  // Another tenant's budget is untouched by acme's flood.
+  EXPECT_EQ(status_of(raw_exchange(*port, login_request("globex"))), 200);
+
+  ASSERT_TRUE(daemon.wait_for_stdout("Vault token exchange flood", 5s));
+  const auto alerts = alerts_for(daemon.stdout_text(), "Vault token exchange flood");
+  EXPECT_EQ(alerts.size(), 1u) << "one alert per tenant per dedup window";
+  EXPECT_EQ(alerts.at(0).value("tenant_id", ""), "acme");
+
+  daemon.send_signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(10s), 0) << daemon.stderr_text();
+}
+
+}  // namespace
+}  // namespace panguard::integration
