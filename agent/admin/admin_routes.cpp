@@ -78,8 +78,8 @@ HttpResponse AdminRoutes::readyz(const HttpRequest& request) const {
 }
 
 boost::asio::awaitable<HttpResponse> AdminRoutes::ingest(const HttpRequest& request) const {
-  const IngestSummary summary = co_await ingest_event_lines(
-      request.body(), *state_.ingest_pipeline, state_.metrics, state_.clock.now_ns());
+  const IngestSummary summary = co_await ingest_event_lines(request.body(), *state_.ingest_pipeline,
+                                                            state_.metrics, state_.clock.now_ns());
   // Valid lines were evaluated either way; 400 tells the caller that some were not.
   const auto status = summary.rejected == 0 ? http::status::ok : http::status::bad_request;
   co_return text_response(request, status, summary.to_json(), "application/json");

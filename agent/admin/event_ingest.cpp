@@ -49,9 +49,8 @@ boost::asio::awaitable<IngestSummary> ingest_event_lines(std::string_view body, 
       }
       continue;
     }
-    const ProcessResult result =
-        co_await async_process(pipeline, std::get<rules::Event>(std::move(parsed)), now_ns,
-                               boost::asio::use_awaitable);
+    const ProcessResult result = co_await async_process(
+        pipeline, std::get<rules::Event>(std::move(parsed)), now_ns, boost::asio::use_awaitable);
     ++summary.accepted;
     summary.alerts += result.alerts;
     summary.denied += result.denied ? 1 : 0;

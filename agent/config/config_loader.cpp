@@ -310,32 +310,32 @@ std::vector<RedisAddress> redis_addresses(const YAML::Node& node, const std::str
 
 void parse_redis(const YAML::Node& node, const std::string& path, StoreSettings& store,
                  std::string_view base_dir) {
-  walk_map(node, path,
-           {
-               {"mode",
-                [&](const YAML::Node& n, const std::string& p) {
-                  store.redis_cluster =
-                      as_choice<bool>(n, p, {{"single", false}, {"cluster", true}});
-                }},
-               {"addresses",
-                [&](const YAML::Node& n, const std::string& p) {
-                  store.redis_addresses = redis_addresses(n, p);
-                }},
-               {"connect_timeout_ms",
-                [&](const YAML::Node& n, const std::string& p) {
-                  store.connect_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
-                }},
-               {"command_timeout_ms",
-                [&](const YAML::Node& n, const std::string& p) {
-                  store.command_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
-                }},
-               {"username", [&](const YAML::Node& n,
-                                const std::string& p) { store.redis_username = as_string(n, p); }},
-               {"password_file",
-                [&](const YAML::Node& n, const std::string& p) {
-                  store.redis_password_file = config_file_path(n, p, base_dir);
-                }},
-           });
+  walk_map(
+      node, path,
+      {
+          {"mode",
+           [&](const YAML::Node& n, const std::string& p) {
+             store.redis_cluster = as_choice<bool>(n, p, {{"single", false}, {"cluster", true}});
+           }},
+          {"addresses",
+           [&](const YAML::Node& n, const std::string& p) {
+             store.redis_addresses = redis_addresses(n, p);
+           }},
+          {"connect_timeout_ms",
+           [&](const YAML::Node& n, const std::string& p) {
+             store.connect_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
+           }},
+          {"command_timeout_ms",
+           [&](const YAML::Node& n, const std::string& p) {
+             store.command_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
+           }},
+          {"username", [&](const YAML::Node& n,
+                           const std::string& p) { store.redis_username = as_string(n, p); }},
+          {"password_file",
+           [&](const YAML::Node& n, const std::string& p) {
+             store.redis_password_file = config_file_path(n, p, base_dir);
+           }},
+      });
 }
 
 void parse_store(const YAML::Node& node, const std::string& path, StoreSettings& store,

@@ -102,8 +102,7 @@ Metrics::Metrics()
   reloads_.Add({{"result", "refused"}});
   for (const auto outcome :
        {VaultOutcome::kForwarded, VaultOutcome::kDenied, VaultOutcome::kLimited,
-        VaultOutcome::kRejected,
-        VaultOutcome::kUnauthenticated, VaultOutcome::kUpstreamError}) {
+        VaultOutcome::kRejected, VaultOutcome::kUnauthenticated, VaultOutcome::kUpstreamError}) {
     vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}});
   }
 }

@@ -36,7 +36,7 @@ std::variant<TlsContext, std::string> make_upstream_tls_context(const std::strin
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   if (std::string error = harden(ctx); !error.empty()) return "vault.upstream: " + error;
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   if (ca_file.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
       return "vault.upstream: cannot load the system trust store: " + openssl_error();

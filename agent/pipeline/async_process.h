@@ -4,8 +4,8 @@
 // handler's executor (posted, even when the pipeline finished inline).
 #pragma once
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 
 #include <memory>

@@ -69,13 +69,13 @@ void Pipeline::process(rules::Event event, int64_t now_ns, ProcessDone done) {
             ? options_.store_failure
             : rule->limit->on_store_failure;
     ++pending->outstanding;
-    store_.check_rate(
-        make_store_key(StoreKeyKind::kRate, tenant, rule->name,
-                       rules::key_values(rule->limit->key, pending->event)),
-        *rule->limit, failure, now_ns, [this, pending, rule, failure](RateDecision decision) {
-          on_rate(pending, *rule, failure, decision);
-          finish_one(pending);
-        });
+    store_.check_rate(make_store_key(StoreKeyKind::kRate, tenant, rule->name,
+                                     rules::key_values(rule->limit->key, pending->event)),
+                      *rule->limit, failure, now_ns,
+                      [this, pending, rule, failure](RateDecision decision) {
+                        on_rate(pending, *rule, failure, decision);
+                        finish_one(pending);
+                      });
   }
   finish_one(pending);
 }
@@ -83,7 +83,8 @@ void Pipeline::process(rules::Event event, int64_t now_ns, ProcessDone done) {
 ProcessResult Pipeline::process_and_wait(rules::Event event, int64_t now_ns) {
   std::promise<ProcessResult> promise;
   std::future<ProcessResult> future = promise.get_future();
-  process(std::move(event), now_ns, [&promise](ProcessResult r) { promise.set_value(std::move(r)); });
+  process(std::move(event), now_ns,
+          [&promise](ProcessResult r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 
@@ -101,8 +102,8 @@ void Pipeline::on_rate(const std::shared_ptr<Pending>& pending, const rules::Com
   if (denies(rule)) {
     std::lock_guard lock(pending->mutex);
     pending->result.limited = true;
-    pending->result.retry_after_ns = std::max(pending->result.retry_after_ns,
-                                              decision.retry_after_ns);
+    pending->result.retry_after_ns =
+        std::max(pending->result.retry_after_ns, decision.retry_after_ns);
   }
   const bool blind_refusal = decision.source == DecisionSource::kFailureMode &&
                              failure == rules::StoreFailureMode::kClosed;
@@ -120,26 +121,24 @@ void Pipeline::fire(const std::shared_ptr<Pending>& pending, const rules::Compil
     return;
   }
   ++pending->outstanding;
-  store_.dedup(make_store_key(StoreKeyKind::kDedup,
-                              pending->event.get_string(rules::FieldId::kTenantId), rule.name,
-                              rules::key_values(rule.dedup->key, pending->event)),
-               static_cast<int64_t>(rule.dedup->window_ns), pending->now_ns,
-               [this, pending, &rule](DedupDecision decision) {
-                 if (decision.report) {
-                   emit_rule_alert(*pending, rule, 1 + decision.suppressed_previous);
-                 } else {
-                   metrics_.count_deduplicated();
-                 }
-                 finish_one(pending);
-               });
+  store_.dedup(
+      make_store_key(StoreKeyKind::kDedup, pending->event.get_string(rules::FieldId::kTenantId),
+                     rule.name, rules::key_values(rule.dedup->key, pending->event)),
+      static_cast<int64_t>(rule.dedup->window_ns), pending->now_ns,
+      [this, pending, &rule](DedupDecision decision) {
+        if (decision.report) {
+          emit_rule_alert(*pending, rule, 1 + decision.suppressed_previous);
+        } else {
+          metrics_.count_deduplicated();
+        }
+        finish_one(pending);
+      });
 }
 
 void Pipeline::emit_rule_alert(Pending& pending, const rules::CompiledRule& rule, uint64_t count) {
-  const alerts::AlertContext context{options_.node_name, pending.snapshot->version,
-                                     pending.now_ns};
-  alerts::Alert alert = alerts::build_alert(rule, pending.event, context,
-                                            denies(rule) ? rules::Action::kDeny
-                                                         : rules::Action::kAlert);
+  const alerts::AlertContext context{options_.node_name, pending.snapshot->version, pending.now_ns};
+  alerts::Alert alert = alerts::build_alert(
+      rule, pending.event, context, denies(rule) ? rules::Action::kDeny : rules::Action::kAlert);
   alert.count = count;
   emit(alert);
   std::lock_guard lock(pending.mutex);

@@ -30,8 +30,8 @@ struct PipelineOptions {
 struct ProcessResult {
   std::size_t alerts = 0;              // emitted (a deduplicated match is counted, not emitted)
   std::vector<std::string> alert_ids;  // of every alert emitted, so a refusal can cite them
-  bool denied = false;   // enforce mode and a deny rule fired: the source must refuse (403)
-  bool limited = false;  // enforce mode and a deny rule's rate limit was exceeded (429)
+  bool denied = false;         // enforce mode and a deny rule fired: the source must refuse (403)
+  bool limited = false;        // enforce mode and a deny rule's rate limit was exceeded (429)
   int64_t retry_after_ns = 0;  // when limited: the longest wait any exceeded limit asks for
   bool evaluated = false;      // false when no pack was loaded (counted as a drop)
 };

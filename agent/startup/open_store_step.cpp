@@ -45,10 +45,10 @@ void report_health(App& app, const StoreHealthEvent& event) {
       log::info("store: recovered");
     }
     if (!app.pipeline) return;
-    const std::string reason =
-        event.degraded ? event.reason + "; " + std::to_string(event.failed_calls_since_last) +
-                             " calls answered by the failure mode"
-                       : "the shared counter store answers again";
+    const std::string reason = event.degraded ? event.reason + "; " +
+                                                    std::to_string(event.failed_calls_since_last) +
+                                                    " calls answered by the failure mode"
+                                              : "the shared counter store answers again";
     app.pipeline->emit_platform(
         {event.degraded ? "Counter store degraded" : "Counter store recovered",
          event.degraded ? rules::Priority::kCritical : rules::Priority::kNotice, "store", reason},

@@ -74,8 +74,8 @@ QuotaUsage MemoryStore::decide_usage(std::string_view key, const QuotaWindow& wi
   Entry& state = entry(shard, key, now_ns);
   if (state.expires_ns == 0 || state.window != index) {
     // The window closed: carry the run of over-quota windows only into the very next one.
-    const bool previous_over = state.expires_ns != 0 && state.window == index - 1 &&
-                               state.total > window.limit;
+    const bool previous_over =
+        state.expires_ns != 0 && state.window == index - 1 && state.total > window.limit;
     state.windows_over = previous_over ? state.windows_over : 0;
     state.window = index;
     state.total = 0;

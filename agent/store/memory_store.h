@@ -38,8 +38,8 @@ class MemoryStore : public Store {
     int64_t window = 0;      // quota: index of the current window; dedup: window start
     double total = 0;        // quota: current window's total
     uint32_t windows_over = 0;
-    uint64_t occurrences = 0;   // dedup: in the current window
-    uint64_t suppressed = 0;    // dedup: carried from the previous window
+    uint64_t occurrences = 0;  // dedup: in the current window
+    uint64_t suppressed = 0;   // dedup: carried from the previous window
   };
   struct StringHash {
     using is_transparent = void;

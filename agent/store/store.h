@@ -31,9 +31,9 @@ struct QuotaWindow {
 };
 
 struct QuotaUsage {
-  double window_total = 0;      // in the current window, this amount included
-  uint32_t windows_over = 0;    // consecutive windows over the limit, ending with the current one
-  bool sustained = false;       // windows_over >= sustain_windows
+  double window_total = 0;    // in the current window, this amount included
+  uint32_t windows_over = 0;  // consecutive windows over the limit, ending with the current one
+  bool sustained = false;     // windows_over >= sustain_windows
   DecisionSource source = DecisionSource::kStore;
 };
 
@@ -66,8 +66,8 @@ class Store {
                           StoreCompletion<RateDecision> done) = 0;
 
   // Adds `amount` to the current window of `key`. On store failure: counted per node.
-  virtual void add_usage(std::string key, const QuotaWindow& window, double amount,
-                         int64_t now_ns, StoreCompletion<QuotaUsage> done) = 0;
+  virtual void add_usage(std::string key, const QuotaWindow& window, double amount, int64_t now_ns,
+                         StoreCompletion<QuotaUsage> done) = 0;
 
   // On store failure: report (an alert is never lost to dedup).
   virtual void dedup(std::string key, int64_t window_ns, int64_t now_ns,

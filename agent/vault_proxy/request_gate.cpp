@@ -42,8 +42,8 @@ vault::VerifiedIdentity verify_session(const GateContext& context, std::string_v
 ProxyResponse rate_limited(const ProcessResult& result) {
   ProxyResponse response =
       json_error(http::status::too_many_requests, "rate limited by panguard", result.alert_ids);
-  const int64_t seconds = std::max<int64_t>(
-      1, (result.retry_after_ns + kNanosPerSecond - 1) / kNanosPerSecond);
+  const int64_t seconds =
+      std::max<int64_t>(1, (result.retry_after_ns + kNanosPerSecond - 1) / kNanosPerSecond);
   response.set(http::field::retry_after, std::to_string(seconds));
   return response;
 }
@@ -101,8 +101,8 @@ boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
 
   if (!identity.tenant_id && context.mode == Mode::kEnforce) {
     co_return GateDecision{VaultOutcome::kUnauthenticated,
-            json_error(http::status::unauthorized, "missing or invalid session token",
-                       result.alert_ids)};
+                           json_error(http::status::unauthorized,
+                                      "missing or invalid session token", result.alert_ids)};
   }
   if (!result.evaluated && context.mode == Mode::kEnforce) {
     // Nothing checked the request, so enforce mode cannot let it through.
@@ -110,9 +110,9 @@ boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
                            json_error(http::status::service_unavailable, "no rule pack loaded")};
   }
   if (result.denied) {
-    co_return GateDecision{VaultOutcome::kDenied, json_error(http::status::forbidden,
-                                                             "denied by panguard",
-                                                             result.alert_ids)};
+    co_return GateDecision{
+        VaultOutcome::kDenied,
+        json_error(http::status::forbidden, "denied by panguard", result.alert_ids)};
   }
   if (result.limited) co_return GateDecision{VaultOutcome::kLimited, rate_limited(result)};
   co_return GateDecision{};

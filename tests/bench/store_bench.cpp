@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -222,6 +223,7 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // as the daemon does: a reset connection must not kill us
   if (argc < 2) return usage();
   const std::string mode = argv[1];
   if (mode == "memory") return memory(argc > 2 ? std::atof(argv[2]) : 2.0);

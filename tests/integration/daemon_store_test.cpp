@@ -34,10 +34,11 @@ class RedisAgent {
     const std::string config = dir.write(
         name + ".yaml", "node_name: " + name + "\nrules:\n  paths: [" + rules +
                             "]\nadmin:\n  listen: 127.0.0.1:0\n  allow_event_ingest: true\n"
-                            "store:\n  backend: redis\n  failure_mode: " + failure_mode +
+                            "store:\n  backend: redis\n  failure_mode: " +
+                            failure_mode +
                             "\n  degraded_report_period_ms: 200\n  redis:\n"
-                            "    addresses: [\"127.0.0.1:" + std::to_string(redis_port) +
-                            "\"]\n    command_timeout_ms: 200\n");
+                            "    addresses: [\"127.0.0.1:" +
+                            std::to_string(redis_port) + "\"]\n    command_timeout_ms: 200\n");
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kPanguard, "run", "--config", config});
     if (!process_->wait_for_stderr(" ready\n", 20s)) {

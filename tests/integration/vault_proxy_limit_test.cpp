@@ -17,8 +17,8 @@ std::string login_request(const std::string& tenant) {
   const std::string body = R"({"role":")" + tenant + R"(-app","jwt":"service-account-token"})";
   return "POST /v1/auth/kubernetes/login HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
          "X-Panguard-Session: " +
-         session_token(tenant) + "\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + body;
+         session_token(tenant) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body;
 }
 
 TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <future>
 
 #include "agent/store/memory_store.h"
@@ -87,6 +88,9 @@ std::unique_ptr<StoreUnderTest> StoreUnderTest::memory() {
 
 std::unique_ptr<StoreUnderTest> StoreUnderTest::redis(redis::ClientOptions client,
                                                       RedisStoreOptions options) {
+  // As the daemon does (agent/main.cpp): hiredis writes with write(2), so a connection reset by
+  // the server (CLIENT KILL, SIGKILL) would otherwise kill the test process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<StoreUnderTest> under_test(new StoreUnderTest);
   under_test->client_ = std::make_unique<redis::RedisClient>(std::move(client));
   under_test->client_->start();

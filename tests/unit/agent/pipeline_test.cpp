@@ -157,7 +157,8 @@ TEST_F(PipelineTest, DedupEmitsOneAlertPerWindowAndCarriesTheCount) {
   // Another path is another dedup key; another tenant another hash tag.
   EXPECT_EQ(pipeline.process_and_wait(foreign_read("acme", "initech"), 0).alerts, 1u);
   EXPECT_EQ(pipeline.process_and_wait(foreign_read("umbrella", "globex"), 0).alerts, 1u);
-  const ProcessResult next = pipeline.process_and_wait(foreign_read("acme", "globex"), 61 * kSecond);
+  const ProcessResult next =
+      pipeline.process_and_wait(foreign_read("acme", "globex"), 61 * kSecond);
   EXPECT_EQ(next.alerts, 1u);
   const auto alerts = sink_.alerts();
   ASSERT_EQ(alerts.size(), 4u);

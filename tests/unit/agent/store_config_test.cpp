@@ -55,9 +55,9 @@ TEST(StoreConfigTest, RedisBackendNeedsAddressesAndRedisKeysNeedTheBackend) {
   EXPECT_NE(parse_error("store:\n  redis:\n    addresses: [\"127.0.0.1:6379\"]\n")
                 .find("set only with backend: redis"),
             std::string::npos);
-  EXPECT_NE(parse_error("store:\n  backend: redis\n  redis:\n    addresses: []\n")
-                .find("at least one"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error("store:\n  backend: redis\n  redis:\n    addresses: []\n").find("at least one"),
+      std::string::npos);
 }
 
 TEST(StoreConfigTest, RejectsBadValuesNamingTheirPath) {
@@ -68,8 +68,9 @@ TEST(StoreConfigTest, RejectsBadValuesNamingTheirPath) {
   EXPECT_NE(parse_error("store:\n  backend: redis\n  redis:\n    addresses: [\"h:0\"]\n")
                 .find("store.redis.addresses[0]"),
             std::string::npos);
-  EXPECT_NE(parse_error("store:\n  backend: redis\n  redis:\n    password: x\n").find("unknown key"),
-            std::string::npos)
+  EXPECT_NE(
+      parse_error("store:\n  backend: redis\n  redis:\n    password: x\n").find("unknown key"),
+      std::string::npos)
       << "the password is only ever read from a file";
 }
 
@@ -77,9 +78,9 @@ TEST(RedisAddressTest, ParsesHostPortStrictly) {
   auto parsed = parse_redis_address("127.0.0.1:6379");
   ASSERT_TRUE(std::holds_alternative<RedisAddress>(parsed));
   EXPECT_EQ(std::get<RedisAddress>(parsed).port, 6379);
-  for (const char* bad : {"", "host", "host:", ":6379", "host:65536", "host:06379", "host:63x",
-                          "::1:6379", "[::1]", "[::1]6379", "redis://host:6379", "h st:1",
-                          "host:6379/0"}) {
+  for (const char* bad :
+       {"", "host", "host:", ":6379", "host:65536", "host:06379", "host:63x", "::1:6379", "[::1]",
+        "[::1]6379", "redis://host:6379", "h st:1", "host:6379/0"}) {
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_redis_address(bad))) << bad;
   }
 }

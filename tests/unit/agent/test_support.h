@@ -1,10 +1,10 @@
 // Helpers shared by the agent unit tests.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
