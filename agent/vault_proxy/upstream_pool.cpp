@@ -85,7 +85,8 @@ asio::awaitable<std::variant<UpstreamPool::Connection, UpstreamError>> UpstreamP
                                                 X509_verify_cert_error_string(verify)
                                           : ec.message();
     tcp_layer.socket().close(ec);
-    co_return UpstreamError{"TLS handshake with " + address_text_ + " failed: " + why};
+    co_return UpstreamError{"TLS handshake with " + address_text_ + " failed: " + why,
+                            verify != X509_V_OK};
   }
   co_return Connection{std::move(stream)};
 }

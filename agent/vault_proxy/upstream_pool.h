@@ -40,6 +40,9 @@ struct UpstreamOptions {
 
 struct UpstreamError {
   std::string message;  // for the log; never holds request or response bytes
+  // The upstream's TLS certificate failed verification: possibly someone in the path, so the
+  // proxy raises a platform alert, not only a log line.
+  bool certificate_refused = false;
 };
 
 class UpstreamPool {

@@ -191,6 +191,15 @@ asio::awaitable<ProxyResponse> VaultProxyServer::forward(const ProxyRequest& req
       log::warning("vault proxy: upstream error: ", error->message, " (", upstream_errors_,
                    " so far)");
     }
+    // Same backoff as the log (1st, 2nd, 4th, ... refusal) so a misconfigured CA cannot flood
+    // the platform stream, while the first refusal is always reported.
+    if (error->certificate_refused && log::should_log_occurrence(++certificate_refusals_)) {
+      gate_.pipeline.emit_platform({"Vault upstream certificate refused",
+                                    rules::Priority::kCritical, "vault_proxy",
+                                    error->message + " (" + std::to_string(certificate_refusals_) +
+                                        " so far)"},
+                                   clock_.now_ns());
+    }
     co_return json_error(http::status::bad_gateway, "vault upstream unavailable");
   }
   metrics_.count_vault_request(VaultOutcome::kForwarded);

@@ -85,6 +85,7 @@ class VaultProxyServer {
   UpstreamPool upstream_;
   HttpListener listener_;
   uint64_t upstream_errors_ = 0;
+  uint64_t certificate_refusals_ = 0;
   uint64_t oversized_requests_ = 0;
   uint64_t failed_handshakes_ = 0;
 };

@@ -92,6 +92,8 @@ TEST_F(VaultProxyTlsTest, UpstreamFromAnotherCaIsRefusedWith502AndGetsNoRequest)
   const std::string response = raw_exchange(port_, get_request(kOwnSecret, session_token("acme")));
   EXPECT_EQ(status_of(response), 502) << response;
   EXPECT_TRUE(daemon_->wait_for_stderr("certificate refused", 5s)) << daemon_->stderr_text();
+  EXPECT_TRUE(daemon_->wait_for_stdout("\"rule\":\"Vault upstream certificate refused\"", 5s))
+      << "a refused upstream certificate may be an interception: a platform alert, not a log";
   EXPECT_TRUE(stand_in_->requests().empty());
   EXPECT_EQ(stand_in_->server_names().size(), 0u);  // no handshake completed
 }
