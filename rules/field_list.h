@@ -40,14 +40,25 @@
   X(kProcPid, "proc.pid", kInt, kProcess | kNetwork | kNats, "Process id (host pid namespace)")   \
   X(kProcComm, "proc.comm", kString, kProcess | kNetwork | kNats, "Process command name")         \
   X(kProcExe, "proc.exe", kString, kProcess | kNetwork | kNats, "Executable path")                \
+  X(kProcPpid, "proc.ppid", kInt, kProcess, "Parent process id (host pid namespace)")              \
+  X(kProcArgv0, "proc.argv0", kString, kProcess, "argv[0] of an executed program, truncated")     \
+  X(kProcExitCode, "proc.exit_code", kInt, kProcess,                                              \
+    "process.exit: exit status (0-255), or 128 + signal number when killed by a signal")          \
   X(kProcCgroupId, "proc.cgroup_id", kInt, kProcess | kNetwork | kNats | kUsage,                  \
     "cgroup v2 id (inode) of the process")                                                        \
   X(kK8sNamespace, "k8s.namespace", kString, kAnySource, "Kubernetes namespace of the workload")  \
   X(kK8sPod, "k8s.pod", kString, kAnySource, "Kubernetes pod name")                               \
   X(kK8sPodUid, "k8s.pod_uid", kString, kAnySource, "Kubernetes pod UID")                         \
   X(kK8sContainer, "k8s.container", kString, kAnySource, "Container name within the pod")         \
+  X(kK8sContainerId, "k8s.container_id", kString, kAnySource,                                     \
+    "Container runtime id (64 hex digits) parsed from the cgroup path")                           \
   X(kNetDaddr, "net.daddr", kString, kNetwork | kNats, "Destination IP address (text form)")      \
   X(kNetDport, "net.dport", kInt, kNetwork | kNats, "Destination TCP/UDP port")                   \
+  X(kNetResult, "net.result", kInt, kNetwork,                                                     \
+    "connect() result: 0, or a negative errno (-115 EINPROGRESS when non-blocking)")              \
+  X(kNetPayload, "net.payload", kString, kNetwork | kNats,                                        \
+    "First bytes sent on a watched connection (sensor.payload_bytes); non-printable bytes as "    \
+    "\\xNN, backslash as \\\\")                                                                      \
   X(kUsageCpuMillicores, "usage.cpu_millicores", kInt, kUsage,                                    \
     "CPU used over the sample window, millicores")                                                \
   X(kUsageGpuMemBytes, "usage.gpu_mem_bytes", kInt, kUsage, "GPU memory in use, bytes")           \

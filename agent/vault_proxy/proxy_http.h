@@ -22,9 +22,20 @@ ProxyResponse json_error(boost::beast::http::status status, const std::string& e
 // connection and are never copied to the next hop.
 bool is_hop_by_hop(const boost::beast::http::fields& fields, std::string_view name);
 
-// The request as it goes upstream: hop-by-hop headers and the session header dropped, HTTP/1.1
-// keep-alive, and the (already de-chunked) body framed by a Content-Length computed here, so the
-// upstream reads exactly the message the proxy judged.
+// Connection-specific headers are judged against the Connection header's tokens as they were
+// before any header was removed: `connection_tokens` is every Connection value joined by ','.
+bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name);
+
+// Turns the judged request, in place, into the request that goes upstream: hop-by-hop headers,
+// Expect and the session header dropped, HTTP/1.1 keep-alive, and the (already de-chunked) body framed
+// by a Content-Length computed here, so the upstream reads exactly the message the proxy judged.
+// In place because the forwarded request is the judged one: the body is never copied.
+void prepare_upstream_request(ProxyRequest& request, std::string_view session_header);
+
+// prepare_upstream_request on a copy (for the fuzz target and tests).
 ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header);
+
+// Strips, in place, the hop-by-hop headers of an upstream response header before it is relayed.
+void strip_hop_by_hop(boost::beast::http::fields& fields);
 
 }  // namespace panguard::agent

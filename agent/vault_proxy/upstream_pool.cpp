@@ -8,7 +8,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -44,12 +43,21 @@ std::string UpstreamPool::resolve(const UpstreamAddress& address) {
   return "";
 }
 
-void UpstreamPool::close(Connection& connection) {
+void UpstreamPool::copy_address(const UpstreamPool& other) {
+  host_ = other.host_;
+  address_text_ = other.address_text_;
+  endpoints_ = other.endpoints_;
+}
+
+void UpstreamPool::close(UpstreamConnection& connection) {
   // No TLS close_notify: the upstream learns of the close from the TCP FIN, which is all an
   // HTTP/1.1 keep-alive connection between requests needs.
   boost::system::error_code ignored;
-  std::visit([&](auto& stream) { beast::get_lowest_layer(*stream).socket().close(ignored); },
-             connection);
+  std::visit(
+      [&](auto& stream) {
+        if (stream) beast::get_lowest_layer(*stream).socket().close(ignored);
+      },
+      connection.stream);
 }
 
 void UpstreamPool::close_idle() {
@@ -57,17 +65,21 @@ void UpstreamPool::close_idle() {
   idle_.clear();
 }
 
-asio::awaitable<std::variant<UpstreamPool::Connection, UpstreamError>> UpstreamPool::open() {
+asio::awaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnection& connection) {
   boost::system::error_code ec;
+  connection.buffer.clear();
   if (!options_.tls) {
-    auto stream = std::make_unique<PlainStream>(executor_);
+    auto stream = std::make_unique<UpstreamConnection::PlainStream>(executor_);
     stream->expires_after(options_.connect_timeout);
     co_await stream->async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return UpstreamError{"cannot connect to " + address_text_ + ": " + ec.message()};
-    co_return Connection{std::move(stream)};
+    // Small requests and response headers must not wait for Nagle's algorithm.
+    stream->socket().set_option(tcp::no_delay(true), ec);
+    connection.stream = std::move(stream);
+    co_return std::nullopt;
   }
 
-  auto stream = std::make_unique<TlsStream>(executor_, *options_.tls);
+  auto stream = std::make_unique<UpstreamConnection::TlsStream>(executor_, *options_.tls);
   if (std::string error = bind_upstream_name(stream->native_handle(), host_); !error.empty()) {
     co_return UpstreamError{address_text_ + ": " + error};
   }
@@ -75,6 +87,7 @@ asio::awaitable<std::variant<UpstreamPool::Connection, UpstreamError>> UpstreamP
   tcp_layer.expires_after(options_.connect_timeout);
   co_await tcp_layer.async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return UpstreamError{"cannot connect to " + address_text_ + ": " + ec.message()};
+  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
   tcp_layer.expires_after(options_.handshake_timeout);
   co_await stream->async_handshake(asio::ssl::stream_base::client,
                                    asio::redirect_error(asio::use_awaitable, ec));
@@ -88,39 +101,49 @@ asio::awaitable<std::variant<UpstreamPool::Connection, UpstreamError>> UpstreamP
     co_return UpstreamError{"TLS handshake with " + address_text_ + " failed: " + why,
                             verify != X509_V_OK};
   }
-  co_return Connection{std::move(stream)};
+  connection.stream = std::move(stream);
+  co_return std::nullopt;
 }
 
-asio::awaitable<std::variant<ProxyResponse, UpstreamError>> UpstreamPool::send(
-    const ProxyRequest& request) {
+asio::awaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyRequest& request,
+                                                                  bool head,
+                                                                  UpstreamExchange& exchange) {
   for (;;) {
     const bool reused = !idle_.empty();
-    Connection connection;
     if (reused) {
-      connection = std::move(idle_.back());
+      exchange.connection = std::move(idle_.back());
       idle_.pop_back();
-    } else {
-      auto opened = co_await open();
-      if (auto* error = std::get_if<UpstreamError>(&opened)) co_return std::move(*error);
-      connection = std::get<Connection>(std::move(opened));
+    } else if (auto error = co_await open(exchange.connection)) {
+      co_return error;
     }
     Attempt outcome = co_await std::visit(
-        [&](auto& stream) { return exchange(*stream, request, reused); }, connection);
-    if (outcome.reusable && idle_.size() < options_.max_idle_connections) {
-      idle_.push_back(std::move(connection));
-    } else {
-      close(connection);
-    }
-    if (!outcome.retryable) co_return std::move(outcome.result);
+        [&](auto& stream) { return this->exchange(*stream, request, head, reused, exchange); },
+        exchange.connection.stream);
+    if (!outcome.error) co_return std::nullopt;
+    close(exchange.connection);
+    if (!outcome.retryable) co_return std::move(outcome.error);
     // A stale keep-alive connection: the upstream closed it before reading this request. Go
     // round again, which ends on a fresh connection once the idle list is used up.
   }
 }
 
+void UpstreamPool::finish(UpstreamExchange& exchange, bool complete) {
+  // Bytes left over would belong to no request: such a connection is not reused.
+  const bool reusable = complete && exchange.parser && exchange.parser->is_done() &&
+                        exchange.parser->keep_alive() && exchange.connection.buffer.size() == 0;
+  if (reusable && idle_.size() < options_.max_idle_connections) {
+    idle_.push_back(std::move(exchange.connection));
+  } else {
+    close(exchange.connection);
+  }
+  exchange.parser.reset();
+}
+
 template <typename Stream>
 asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
                                                               const ProxyRequest& request,
-                                                              bool reused) {
+                                                              bool head, bool reused,
+                                                              UpstreamExchange& exchange) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
   boost::system::error_code ec;
   tcp_layer.expires_after(options_.write_timeout);
@@ -130,27 +153,20 @@ asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
                       reused};
   }
 
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(options_.max_response_body_bytes);
+  auto& parser = exchange.parser.emplace();
+  parser.body_limit(boost::none);  // streamed, so no size bound is needed
   parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
-  parser.skip(request.method() == http::verb::head);  // a HEAD answer has no body to read
+  parser.skip(head);  // a HEAD answer has no body to read
   tcp_layer.expires_after(options_.read_timeout);
-  co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_read_header(stream, exchange.connection.buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     const bool nothing_read = !parser.got_some();
-    std::string why =
-        ec == http::error::body_limit
-            ? "response body over " + std::to_string(options_.max_response_body_bytes) + " bytes"
-            : ec.message();
-    co_return Attempt{UpstreamError{"reading from " + address_text_ + " failed: " + why},
-                      reused && nothing_read};
+    co_return Attempt{
+        UpstreamError{"reading from " + address_text_ + " failed: " + ec.message()},
+        reused && nothing_read};
   }
-
-  ProxyResponse response = parser.release();
-  // Bytes left over would belong to no request: such a connection is not reused.
-  const bool reusable = response.keep_alive() && buffer.size() == 0;
-  co_return Attempt{std::move(response), false, reusable};
+  co_return Attempt{};
 }
 
 }  // namespace panguard::agent

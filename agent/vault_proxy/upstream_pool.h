@@ -1,6 +1,7 @@
 // The Vault proxy's way to the upstream: keep-alive connections (plain or TLS), reused from a
-// bounded idle list, with a deadline on connect, TLS handshake, write and read. The upstream
-// address is resolved once at start, so no request ever waits on DNS.
+// bounded idle list, with a deadline on connect, TLS handshake, write and each read. The upstream
+// address is resolved once at start, so no request ever waits on DNS. The pool sends a request
+// and reads the response header; the body is streamed to the client by response_relay.h.
 #pragma once
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
@@ -8,12 +9,16 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,12 +33,13 @@ struct UpstreamOptions {
   // At least the usual client concurrency, so bursts do not close and reopen upstream
   // connections (measured: 16 idle under 32 clients reconnected ~17 times a second).
   std::size_t max_idle_connections = 64;
-  std::size_t max_response_body_bytes = 16 * 1024 * 1024;  // buffered whole in this version
   std::size_t max_response_header_bytes = 64 * 1024;
   std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds handshake_timeout{5'000};  // https upstreams only
   std::chrono::milliseconds write_timeout{10'000};
-  std::chrono::milliseconds read_timeout{30'000};  // until the whole response is in
+  // Each read: the response header, then every piece of a streamed body. A body that stops
+  // arriving for this long aborts the response.
+  std::chrono::milliseconds read_timeout{30'000};
   // Client context for an https upstream (make_upstream_tls_context); null for http.
   TlsContext tls;
 };
@@ -45,6 +51,23 @@ struct UpstreamError {
   bool certificate_refused = false;
 };
 
+// One upstream connection with its read buffer, which keeps its capacity across the requests
+// the connection serves.
+struct UpstreamConnection {
+  using PlainStream = boost::beast::tcp_stream;
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
+  boost::beast::flat_buffer buffer;
+};
+
+// A request sent and its response header read; the body, if any, is still on the connection.
+// Lives on the forwarding coroutine's frame: a parser cannot be moved, and one is needed per
+// response.
+struct UpstreamExchange {
+  UpstreamConnection connection;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
+};
+
 class UpstreamPool {
  public:
   UpstreamPool(boost::asio::any_io_executor executor, UpstreamOptions options);
@@ -52,38 +75,43 @@ class UpstreamPool {
   // Resolves `address` (blocking, once). An https address needs options.tls, an http one must
   // not have it. Returns an error message, or "" on success.
   std::string resolve(const UpstreamAddress& address);
+  // The same upstream as `other`, resolved already: one pool per io thread.
+  void copy_address(const UpstreamPool& other);
 
-  // Sends `request` and reads the whole response. A reused connection that turns out to be
-  // closed by the upstream before answering is retried once on a fresh one.
-  boost::asio::awaitable<std::variant<ProxyResponse, UpstreamError>> send(
-      const ProxyRequest& request);
+  // Sends `request` and reads the response header into `exchange`. A reused connection that
+  // turns out to be closed by the upstream before answering is retried once on a fresh one.
+  // `head`: the request is a HEAD, so the response has no body whatever its header says.
+  boost::asio::awaitable<std::optional<UpstreamError>> send(const ProxyRequest& request, bool head,
+                                                           UpstreamExchange& exchange);
 
+  // Ends an exchange that send() filled: the connection goes back to the idle list only when
+  // the whole response was read (`complete`), the upstream keeps it alive and nothing unread is
+  // left on it; otherwise it is closed, as a half-read response must never meet the next request.
+  void finish(UpstreamExchange& exchange, bool complete);
+
+  const UpstreamOptions& options() const { return options_; }
+  const std::string& address_text() const { return address_text_; }
   void close_idle();
   std::size_t idle_connections() const { return idle_.size(); }
 
  private:
-  using PlainStream = boost::beast::tcp_stream;
-  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
-  using Connection = std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>>;
-  struct Attempt {
-    std::variant<ProxyResponse, UpstreamError> result;
-    bool retryable = false;  // failed on a reused connection before any response byte
-    bool reusable = false;   // the connection may serve the next request
-  };
-
   // A fresh connection: TCP connect, then for https the verified handshake.
-  boost::asio::awaitable<std::variant<Connection, UpstreamError>> open();
+  boost::asio::awaitable<std::optional<UpstreamError>> open(UpstreamConnection& connection);
+  struct Attempt {
+    std::optional<UpstreamError> error;
+    bool retryable = false;  // failed on a reused connection before any response byte
+  };
   template <typename Stream>
-  boost::asio::awaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request,
-                                           bool reused);
-  static void close(Connection& connection);
+  boost::asio::awaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request, bool head,
+                                           bool reused, UpstreamExchange& exchange);
+  static void close(UpstreamConnection& connection);
 
   boost::asio::any_io_executor executor_;
   const UpstreamOptions options_;
   std::string host_;  // the name (or address) the upstream's certificate must carry
   std::string address_text_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
-  std::vector<Connection> idle_;  // touched only on the io thread
+  std::vector<UpstreamConnection> idle_;  // touched only on this pool's io thread
 };
 
 }  // namespace panguard::agent

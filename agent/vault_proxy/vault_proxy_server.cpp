@@ -14,6 +14,7 @@
 
 #include "agent/log/log.h"
 #include "agent/vault_proxy/request_framing.h"
+#include "agent/vault_proxy/response_relay.h"
 
 namespace panguard::agent {
 namespace {
@@ -33,21 +34,9 @@ bool is_parse_error(const boost::system::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-ProxyResponse client_response(ProxyResponse upstream, bool head) {
-  ProxyResponse out;
-  out.result(upstream.result_int());
-  out.version(11);
-  for (const auto& field : upstream) {
-    const std::string_view name = field.name_string();
-    if (is_hop_by_hop(upstream, name)) continue;
-    // A HEAD answer keeps the upstream's Content-Length: it describes the body GET would get.
-    if (!head && field.name() == http::field::content_length) continue;
-    out.insert(name, field.value());
-  }
-  out.body() = std::move(upstream.body());
-  if (!head) out.prepare_payload();
-  return out;
-}
+// One relay piece per client connection, allocated on its first forwarded request: a response
+// of any size passes through this much proxy memory (plus the upstream read buffer).
+constexpr std::size_t kRelayPieceBytes = 32 * 1024;
 
 }  // namespace
 
@@ -92,10 +81,10 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
                                  asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
       co_await serve_requests(connection, tls);
-    } else if (log::should_log_occurrence(++failed_handshakes_)) {
+    } else if (const uint64_t failed = ++failed_handshakes_; log::should_log_occurrence(failed)) {
       // Plain HTTP sent to the TLS port lands here too: it never reaches the HTTP parser.
-      log::warning("vault proxy: TLS handshake with a client failed: ", ec.message(), " (",
-                   failed_handshakes_, " so far)");
+      log::warning("vault proxy: TLS handshake with a client failed: ", ec.message(), " (", failed,
+                   " so far)");
     }
   }
   tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -106,7 +95,8 @@ template <typename Stream>
 asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnection> connection,
                                                        Stream& stream) {
   beast::tcp_stream& tcp_layer = connection->stream;
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer;  // kept across the connection's requests, capacity and all
+  std::unique_ptr<char[]> piece;
   boost::system::error_code ec;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -154,15 +144,26 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
       } else if (ec) {
         break;
       } else {
-        const ProxyRequest& request = parser.get();
+        ProxyRequest& request = parser.get();
         GateDecision decision = co_await gate_request(gate_, request, clock_.now_ns());
+        close = !request.keep_alive() || decision.outcome == VaultOutcome::kRejected;
         if (decision.refusal) {
           metrics_.count_vault_request(decision.outcome);
           response = std::move(*decision.refusal);
         } else {
-          response = co_await forward(request);  // counts forwarded or upstream_error
+          if (!piece) piece = std::make_unique<char[]>(kRelayPieceBytes);
+          const bool keep_alive = !close && !listener_.stopping();
+          bool client_usable = true;
+          auto failed = co_await forward(request, stream, keep_alive,
+                                         std::span<char>(piece.get(), kRelayPieceBytes),
+                                         client_usable);
+          if (!failed) {
+            connection->busy = false;
+            if (!client_usable || !keep_alive || listener_.stopping()) break;
+            continue;
+          }
+          response = std::move(*failed);  // counted as upstream_error
         }
-        close = !request.keep_alive() || decision.outcome == VaultOutcome::kRejected;
       }
     }
 
@@ -176,35 +177,58 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
 
 ProxyResponse VaultProxyServer::body_too_large() {
   metrics_.count_vault_request(VaultOutcome::kRejected);
-  if (log::should_log_occurrence(++oversized_requests_)) {
-    log::warning("vault proxy: request body over ", options_.max_body_bytes, " bytes refused (",
-                 oversized_requests_, " so far)");
+  if (const uint64_t n = ++oversized_requests_; log::should_log_occurrence(n)) {
+    log::warning("vault proxy: request body over ", options_.max_body_bytes, " bytes refused (", n,
+                 " so far)");
   }
   return json_error(http::status::payload_too_large, "request body too large");
 }
 
-asio::awaitable<ProxyResponse> VaultProxyServer::forward(const ProxyRequest& request) {
-  auto result = co_await upstream_.send(upstream_request(request, rules_.session_header));
-  if (auto* error = std::get_if<UpstreamError>(&result)) {
+template <typename Stream>
+asio::awaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(ProxyRequest& request,
+                                                                        Stream& client,
+                                                                        bool keep_alive,
+                                                                        std::span<char> piece,
+                                                                        bool& client_usable) {
+  const bool head = request.method() == http::verb::head;
+  prepare_upstream_request(request, rules_.session_header);
+  UpstreamExchange exchange;
+  if (auto error = co_await upstream_.send(request, head, exchange)) {
     metrics_.count_vault_request(VaultOutcome::kUpstreamError);
-    if (log::should_log_occurrence(++upstream_errors_)) {
-      log::warning("vault proxy: upstream error: ", error->message, " (", upstream_errors_,
-                   " so far)");
+    const uint64_t errors = ++upstream_errors_;
+    if (log::should_log_occurrence(errors)) {
+      log::warning("vault proxy: upstream error: ", error->message, " (", errors, " so far)");
     }
     // Same backoff as the log (1st, 2nd, 4th, ... refusal) so a misconfigured CA cannot flood
     // the platform stream, while the first refusal is always reported.
-    if (error->certificate_refused && log::should_log_occurrence(++certificate_refusals_)) {
-      gate_.pipeline.emit_platform({"Vault upstream certificate refused",
-                                    rules::Priority::kCritical, "vault_proxy",
-                                    error->message + " (" + std::to_string(certificate_refusals_) +
-                                        " so far)"},
-                                   clock_.now_ns());
+    if (error->certificate_refused) {
+      const uint64_t refusals = ++certificate_refusals_;
+      if (log::should_log_occurrence(refusals)) {
+        gate_.pipeline.emit_platform({"Vault upstream certificate refused",
+                                      rules::Priority::kCritical, "vault_proxy",
+                                      error->message + " (" + std::to_string(refusals) +
+                                          " so far)"},
+                                     clock_.now_ns());
+      }
     }
     co_return json_error(http::status::bad_gateway, "vault upstream unavailable");
   }
   metrics_.count_vault_request(VaultOutcome::kForwarded);
-  co_return client_response(std::get<ProxyResponse>(std::move(result)),
-                            request.method() == http::verb::head);
+  const RelayResult relayed =
+      co_await relay_response(exchange, client, head, keep_alive, piece,
+                              upstream_.options().read_timeout, options_.write_timeout);
+  upstream_.finish(exchange, relayed.end == RelayEnd::kComplete);
+  if (relayed.end != RelayEnd::kComplete) {
+    // The client has a partial response: its connection closes, so nothing else is read as
+    // the rest of this one.
+    client_usable = false;
+    const uint64_t broken = ++broken_relays_;
+    if (log::should_log_occurrence(broken)) {
+      log::warning("vault proxy: response from ", upstream_.address_text(), " broken off: ",
+                   relayed.why, " (", broken, " so far)");
+    }
+  }
+  co_return std::nullopt;
 }
 
 }  // namespace panguard::agent

@@ -12,11 +12,14 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
+#include <span>
 #include <string>
 
 #include "agent/config/config.h"
@@ -35,7 +38,7 @@ struct VaultProxyOptions {
   std::size_t max_body_bytes = kDefaultMaxRequestBodyBytes;
   std::size_t max_connections = 256;  // also bounds upstream connections: one request each
   std::chrono::milliseconds read_timeout{10'000};  // whole request, also the keep-alive idle time
-  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds write_timeout{10'000};  // each write: an answer, or a relayed piece
   std::chrono::milliseconds handshake_timeout{5'000};  // TLS listener only
   TlsContext listener_tls;  // make_listener_tls_context (vault.tls); null: plain HTTP
   UpstreamOptions upstream;
@@ -72,8 +75,15 @@ class VaultProxyServer {
   template <typename Stream>
   boost::asio::awaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection,
                                               Stream& stream);
-  // Forwards an allowed request and returns what goes back to the client.
-  boost::asio::awaitable<ProxyResponse> forward(const ProxyRequest& request);
+  // Forwards an allowed request (turned into the upstream request in place) and streams the
+  // response to `client`. Returns the answer still to be written when the upstream failed before
+  // its response header (502); nullopt when the response was relayed, or broke off, which
+  // `client_usable` then reports as false: the client connection must close.
+  template <typename Stream>
+  boost::asio::awaitable<std::optional<ProxyResponse>> forward(ProxyRequest& request,
+                                                               Stream& client, bool keep_alive,
+                                                               std::span<char> piece,
+                                                               bool& client_usable);
   ProxyResponse body_too_large();  // 413, counted and logged
 
   const VaultProxyRules rules_;
@@ -84,10 +94,12 @@ class VaultProxyServer {
   const VaultProxyOptions options_;
   UpstreamPool upstream_;
   HttpListener listener_;
-  uint64_t upstream_errors_ = 0;
-  uint64_t certificate_refusals_ = 0;
-  uint64_t oversized_requests_ = 0;
-  uint64_t failed_handshakes_ = 0;
+  // Occurrence counts for rate-limited log lines.
+  std::atomic<uint64_t> upstream_errors_{0};
+  std::atomic<uint64_t> broken_relays_{0};
+  std::atomic<uint64_t> certificate_refusals_{0};
+  std::atomic<uint64_t> oversized_requests_{0};
+  std::atomic<uint64_t> failed_handshakes_{0};
 };
 
 }  // namespace panguard::agent

@@ -273,7 +273,7 @@ TEST(RedisResetTest, ConnectionResetMidPipelineLosesNoCallback) {
       3000ms));
 }
 
-// DEBUG SLEEP stalls Redis for 600 ms; the client times calls out at 200 ms.
+// DEBUG SLEEP stalls Redis for 800 ms; the client times calls out at 200 ms.
 TEST(RedisSlowTest, SlowRedisIsAnsweredByTheFailureModeAtTheTimeoutWithoutBlockingTheCaller) {
   auto server = RedisServer::start();
   auto under_test =
@@ -282,8 +282,16 @@ TEST(RedisSlowTest, SlowRedisIsAnsweredByTheFailureModeAtTheTimeoutWithoutBlocki
   const auto limit = limit_of(1000, kSecond, 1000);
   ASSERT_EQ(check_rate_sync(store, rate_key("a", "r"), limit).source, DecisionSource::kStore);
 
-  std::thread sleeper([&] { server->cli({"DEBUG", "SLEEP", "0.6"}); });
-  std::this_thread::sleep_for(100ms);  // redis-cli has started and sent the DEBUG SLEEP
+  std::thread sleeper([&] { server->cli({"DEBUG", "SLEEP", "0.8"}); });
+  // Redis is asleep once a call goes unanswered for 50 ms (redis-cli takes a while to start).
+  bool asleep = false;
+  for (int i = 0; i < 200 && !asleep; ++i) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    store.check_rate(rate_key("canary", "r"), limit, StoreFailureMode::kClosed, wall_now_ns(),
+                     [answered](RateDecision) { *answered = true; });
+    asleep = !wait_until([&] { return answered->load(); }, 50ms);
+  }
+  ASSERT_TRUE(asleep) << "DEBUG SLEEP never took effect";
 
   struct Outcome {
     std::atomic<int64_t> done_ns{0};

@@ -1,0 +1,111 @@
+// Streams an upstream response to the client: the header once read (hop-by-hop fields removed),
+// then the body piece by piece through one fixed buffer, so a response of any size costs the
+// proxy a bounded amount of memory. Every read and write has its own deadline.
+#pragma once
+
+#include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "agent/vault_proxy/proxy_http.h"
+#include "agent/vault_proxy/upstream_pool.h"
+
+namespace panguard::agent {
+
+enum class RelayEnd {
+  kComplete,        // the whole response reached the client
+  kUpstreamFailed,  // the upstream stalled, closed or sent bad framing mid-body
+  kClientFailed,    // the client stopped reading or went away
+};
+
+struct RelayResult {
+  RelayEnd end = RelayEnd::kComplete;
+  std::string why;  // for the log when not complete; never holds message bytes
+};
+
+// Relays the response whose header `exchange` holds. The client side keeps the upstream's
+// framing: a Content-Length body is copied as is, a chunked one stays chunked (Beast re-frames
+// the chunks; extensions and trailers, hop-by-hop by nature, are dropped), and a body delimited
+// by the upstream closing is sent chunked so the client connection can live on. A HEAD answer is
+// the header alone, Content-Length kept. `keep_alive` is what the client is told.
+template <typename ClientStream>
+boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange,
+                                                   ClientStream& client, bool head,
+                                                   bool keep_alive, std::span<char> piece,
+                                                   std::chrono::milliseconds read_timeout,
+                                                   std::chrono::milliseconds write_timeout) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  auto& parser = *exchange.parser;
+  auto& message = parser.get();
+
+  const bool upstream_chunked = parser.chunked();
+  const bool delimited_by_close =
+      !head && !parser.is_done() && !upstream_chunked && !parser.content_length();
+  strip_hop_by_hop(message);
+  message.version(11);
+  if (!head && (upstream_chunked || delimited_by_close)) message.chunked(true);
+  if (head && upstream_chunked) message.set(http::field::transfer_encoding, "chunked");
+  message.keep_alive(keep_alive);
+
+  auto& client_tcp = beast::get_lowest_layer(client);
+  boost::system::error_code ec;
+  http::serializer<false, http::buffer_body> serializer{message};
+  message.body().data = nullptr;
+  message.body().size = 0;
+  message.body().more = !head && !parser.is_done();
+  client_tcp.expires_after(write_timeout);
+  co_await http::async_write_header(client, serializer,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
+  if (head || parser.is_done()) {
+    // Nothing after the header: HEAD, 204, 304, or Content-Length: 0.
+    co_return RelayResult{};
+  }
+
+  for (;;) {
+    auto& body = message.body();
+    if (!parser.is_done()) {
+      body.data = piece.data();
+      body.size = piece.size();
+      co_await std::visit(
+          [&](auto& stream) -> asio::awaitable<void> {
+            beast::get_lowest_layer(*stream).expires_after(read_timeout);
+            co_await http::async_read_some(*stream, exchange.connection.buffer, parser,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+          },
+          exchange.connection.stream);
+      if (ec == http::error::need_buffer) ec = {};  // the piece is full
+      if (ec) co_return RelayResult{RelayEnd::kUpstreamFailed, "upstream read: " + ec.message()};
+      body.size = piece.size() - body.size;
+      body.data = piece.data();
+      body.more = !parser.is_done();
+      if (body.size == 0 && body.more) continue;  // only framing was read
+    } else {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+    }
+    client_tcp.expires_after(write_timeout);
+    co_await http::async_write(client, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};  // the piece was sent, more will come
+    if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
+    if (serializer.is_done()) co_return RelayResult{};
+  }
+}
+
+}  // namespace panguard::agent

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process lifecycle: sched_process_exec (filename, argv[0], parent) and sched_process_exit
+ * (thread-group leaders only, with the exit code). Off when pg_process_events is 0. */
+#include "panguard_common.bpf.h"
+
+SEC("tracepoint/sched/sched_process_exec")
+int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
+  if (!pg_process_events || pg_is_self()) return 0;
+  struct pg_exec_event* e = pg_reserve(sizeof(*e), PG_EV_EXEC);
+  if (!e) return 0;
+  pg_fill_header(&e->hdr, PG_EV_EXEC);
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  e->hdr.ppid = BPF_CORE_READ(task, real_parent, tgid);
+
+  unsigned int offset = ctx->__data_loc_filename & 0xFFFF;
+  if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void*)ctx + offset) < 0) {
+    e->filename[0] = '\0';
+  }
+  /* argv[0] sits at mm->arg_start in the new image's user memory. */
+  unsigned long arg_start = BPF_CORE_READ(task, mm, arg_start);
+  if (!arg_start ||
+      bpf_probe_read_user_str(e->argv0, sizeof(e->argv0), (const void*)arg_start) < 0) {
+    e->argv0[0] = '\0';
+  }
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int pg_sched_exit(struct trace_event_raw_sched_process_template* ctx) {
+  (void)ctx;
+  if (!pg_process_events || pg_is_self()) return 0;
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  if ((__u32)pid_tgid != (__u32)(pid_tgid >> 32)) return 0; /* a thread, not the process */
+  struct pg_exit_event* e = pg_reserve(sizeof(*e), PG_EV_EXIT);
+  if (!e) return 0;
+  pg_fill_header(&e->hdr, PG_EV_EXIT);
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  e->hdr.ppid = BPF_CORE_READ(task, real_parent, tgid);
+  e->exit_code = BPF_CORE_READ(task, exit_code);
+  e->pad = 0;
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
