@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "agent/store/redis/rate_batcher.h"
 #include "agent/store/redis/store_replies.h"
 #include "agent/store/redis/store_scripts.h"
 
@@ -47,7 +48,7 @@ int64_t window_ms(int64_t window_ns) {
 
 // ARGV of the GCRA script: emission interval T = period / count in µs (at least 1, so rates
 // above 1,000,000/s per key are capped there) and the burst, trimmed so T * burst stays exact.
-std::vector<std::string> gcra_args(const rules::RateLimit& limit) {
+std::pair<std::string, std::string> gcra_args(const rules::RateLimit& limit) {
   const uint64_t count = std::max<uint64_t>(limit.rate_count, 1);
   const uint64_t interval_us =
       std::clamp<uint64_t>(limit.period_ns / count / kNsPerUs, 1, kMaxIntervalUs);
@@ -148,11 +149,13 @@ struct RedisStore::Shared {
   StoreHealth health;
   StoreCounters counters;
   MemoryStore local;  // the `local` failure mode's per-node counters
+  std::shared_ptr<redis::RateBatcher> batcher;
   std::atomic<bool> probe_in_flight{false};
 };
 
 RedisStore::RedisStore(redis::Executor& redis, RedisStoreOptions options)
     : redis_(redis), shared_(std::make_shared<Shared>(std::move(options))) {
+  shared_->batcher = redis::RateBatcher::create(redis_, shared_->options.cluster);
   if (shared_->options.probe_interval.count() > 0) {
     probe_thread_ = std::thread([this] { run_probe(); });
   }
@@ -185,21 +188,21 @@ void RedisStore::check_rate(std::string key, const rules::RateLimit& limit,
                             StoreCompletion<RateDecision> done) {
   shared_->counters.calls.fetch_add(1, std::memory_order_relaxed);
   const StoreFailureMode mode = resolve(failure, shared_->options.failure_mode);
-  std::vector<std::string> keys{std::move(key)};
-  std::vector<std::string> args = gcra_args(limit);
+  auto [interval_us, burst] = gcra_args(limit);
   // The key is only needed again for the `local` fallback; keep it then, and only then.
-  std::string fallback_key = mode == StoreFailureMode::kLocal ? keys.front() : std::string();
+  std::string fallback_key = mode == StoreFailureMode::kLocal ? key : std::string();
   // The numbers only: copying the limit's key field list would allocate on every call.
   const rules::RateLimit numbers{{}, limit.rate_count, limit.period_ns, limit.burst};
-  redis_.eval(redis::gcra_script(), std::move(keys), std::move(args),
-              [shared = shared_, fallback_key = std::move(fallback_key), numbers, mode, now_ns,
-               done = std::move(done)](redis::Result result) {
-                if (auto decision = shared->decision(result, redis::parse_rate_reply)) {
-                  done(*decision);
-                } else {
-                  done(shared->rate_by_failure_mode(fallback_key, numbers, mode, now_ns));
-                }
-              });
+  shared_->batcher->submit(
+      redis::RateCheck{std::move(key), std::move(interval_us), std::move(burst),
+                       [shared = shared_, fallback_key = std::move(fallback_key), numbers, mode,
+                        now_ns, done = std::move(done)](redis::Result result) {
+                         if (auto decision = shared->decision(result, redis::parse_rate_reply)) {
+                           done(*decision);
+                         } else {
+                           done(shared->rate_by_failure_mode(fallback_key, numbers, mode, now_ns));
+                         }
+                       }});
 }
 
 void RedisStore::add_usage(std::string key, const QuotaWindow& window, double amount,

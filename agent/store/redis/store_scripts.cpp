@@ -4,21 +4,31 @@ namespace panguard::agent::redis {
 
 const LuaScript& gcra_script() {
   // now, tat, interval and tolerance are integers in microseconds, exact in a double up to
-  // 2^53 (285 years of TIME); the caller keeps interval * burst far below that.
+  // 2^53 (285 years of TIME); the caller keeps interval * burst far below that. Keys are
+  // decided in order, so a key twice in one batch is counted twice, as two calls would be.
   static const LuaScript script(R"lua(
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local interval = tonumber(ARGV[1])
-local tolerance = interval * tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat == nil or tat < now then tat = now end
-local new_tat = tat + interval
-local wait = new_tat - now
-if wait > tolerance then
-  return {0, 0, wait - tolerance}
+local out = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i - 1])
+  local tolerance = interval * tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', KEYS[i]))
+  if tat == nil or tat < now then tat = now end
+  local new_tat = tat + interval
+  local wait = new_tat - now
+  if wait > tolerance then
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+    out[#out + 1] = wait - tolerance
+  else
+    redis.call('SET', KEYS[i], string.format('%d', new_tat), 'PX', string.format('%d', math.ceil(wait / 1000)))
+    out[#out + 1] = 1
+    out[#out + 1] = math.floor((tolerance - wait) / interval)
+    out[#out + 1] = 0
+  end
 end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', string.format('%d', math.ceil(wait / 1000)))
-return {1, math.floor((tolerance - wait) / interval), 0}
+return out
 )lua");
   return script;
 }

@@ -10,9 +10,10 @@
 
 namespace panguard::agent::redis {
 
-// GCRA rate limit. KEYS[1]: the rate key (a string holding the theoretical arrival time, in
-// microseconds of Redis TIME). ARGV[1]: emission interval in microseconds (>= 1), ARGV[2]: burst
-// (>= 1). Returns {allowed 0|1, remaining, retry_after_us}. A refusal writes nothing.
+// GCRA rate limit over a batch of keys (RateBatcher; a batch of one is a single check). KEYS[i]:
+// a rate key (a string holding the theoretical arrival time, in microseconds of Redis TIME).
+// ARGV[2i-1]: its emission interval in microseconds (>= 1), ARGV[2i]: its burst (>= 1). Returns
+// {allowed 0|1, remaining, retry_after_us} per key, flattened. A refusal writes nothing.
 const LuaScript& gcra_script();
 
 // Fixed quota windows aligned on Redis TIME. KEYS[1]: a hash {w: current window index, t: its

@@ -152,6 +152,7 @@ class RedisStoreTest : public ::testing::Test {
 // --- what is sent and how replies are read ---------------------------------------------------
 
 TEST_F(RedisStoreTest, CheckRateSendsTheGcraScriptWithIntervalInMicrosecondsAndBurst) {
+  // A lone check goes out at once as a batch of one (rate_batcher.h).
   RedisStore store(redis, options());
   redis.answer_with(ints({1, 99, 0}));
   const RateDecision decision = rate(store, per_second(50, 100), StoreFailureMode::kClosed);
