@@ -22,7 +22,7 @@ namespace panguard::alerts {
 struct RouteSpec {
   std::string name;  // operator-chosen; the only route label in metrics
   RouteScope scope = RouteScope::kAllTenants;
-  std::string tenant;  // kTenant only
+  std::string tenant;                                      // kTenant only
   rules::Priority min_priority = rules::Priority::kDebug;  // least severe priority delivered
   bool include_platform = false;                           // kAllTenants only
   std::shared_ptr<Sink> sink;

@@ -20,9 +20,9 @@
 #endif
 
 /* Set by the agent between open and load (read-only once loaded). */
-PG_GLOBAL const volatile __u32 pg_own_tgid;     /* the agent's own traffic is not reported */
-PG_GLOBAL const volatile __u32 pg_payload_bytes; /* <= PG_PAYLOAD_MAX */
-PG_GLOBAL const volatile __u32 pg_all_connects;  /* 1: report connects to any port */
+PG_GLOBAL const volatile __u32 pg_own_tgid;       /* the agent's own traffic is not reported */
+PG_GLOBAL const volatile __u32 pg_payload_bytes;  /* <= PG_PAYLOAD_MAX */
+PG_GLOBAL const volatile __u32 pg_all_connects;   /* 1: report connects to any port */
 PG_GLOBAL const volatile __u32 pg_process_events; /* 1: report exec and exit */
 
 /* The one ring buffer to user space; max_entries set by the agent before load. */

@@ -15,9 +15,9 @@
 #define PG_WIRE_VERSION 1
 
 #define PG_COMM_LEN 16
-#define PG_PAYLOAD_MAX 256   /* the most payload bytes a send record can carry */
-#define PG_FILENAME_LEN 256  /* exec: path as passed to execve, truncated */
-#define PG_ARGV0_LEN 128     /* exec: argv[0], truncated */
+#define PG_PAYLOAD_MAX 256  /* the most payload bytes a send record can carry */
+#define PG_FILENAME_LEN 256 /* exec: path as passed to execve, truncated */
+#define PG_ARGV0_LEN 128    /* exec: argv[0], truncated */
 #define PG_MAX_WATCHED_PORTS 64
 #define PG_MAX_WATCHED_FDS 65536
 
@@ -42,11 +42,11 @@ enum pg_send_call {
 #define PG_AF_INET6 10
 
 struct pg_event_header {
-  __u16 version; /* PG_WIRE_VERSION */
-  __u16 kind;    /* enum pg_event_kind */
-  __u32 pid;     /* thread id (host pid namespace) */
-  __u32 tgid;    /* process id (host pid namespace) */
-  __u32 ppid;    /* parent's tgid; 0 when not read for this kind */
+  __u16 version;   /* PG_WIRE_VERSION */
+  __u16 kind;      /* enum pg_event_kind */
+  __u32 pid;       /* thread id (host pid namespace) */
+  __u32 tgid;      /* process id (host pid namespace) */
+  __u32 ppid;      /* parent's tgid; 0 when not read for this kind */
   __u64 cgroup_id; /* cgroup v2 id of the task: the inode of its cgroup directory */
   __u64 ts_ns;     /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
   char comm[PG_COMM_LEN];

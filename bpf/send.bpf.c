@@ -40,14 +40,12 @@ static __always_inline int pg_first_iovec(const void* iov, __u64 count, struct p
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int pg_enter_sendto(struct trace_event_raw_sys_enter* ctx) {
-  return pg_emit_send((__s32)ctx->args[0], PG_SEND_SENDTO, (const void*)ctx->args[1],
-                      ctx->args[2]);
+  return pg_emit_send((__s32)ctx->args[0], PG_SEND_SENDTO, (const void*)ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int pg_enter_write(struct trace_event_raw_sys_enter* ctx) {
-  return pg_emit_send((__s32)ctx->args[0], PG_SEND_WRITE, (const void*)ctx->args[1],
-                      ctx->args[2]);
+  return pg_emit_send((__s32)ctx->args[0], PG_SEND_WRITE, (const void*)ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")

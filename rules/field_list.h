@@ -40,7 +40,7 @@
   X(kProcPid, "proc.pid", kInt, kProcess | kNetwork | kNats, "Process id (host pid namespace)")   \
   X(kProcComm, "proc.comm", kString, kProcess | kNetwork | kNats, "Process command name")         \
   X(kProcExe, "proc.exe", kString, kProcess | kNetwork | kNats, "Executable path")                \
-  X(kProcPpid, "proc.ppid", kInt, kProcess, "Parent process id (host pid namespace)")              \
+  X(kProcPpid, "proc.ppid", kInt, kProcess, "Parent process id (host pid namespace)")             \
   X(kProcArgv0, "proc.argv0", kString, kProcess, "argv[0] of an executed program, truncated")     \
   X(kProcExitCode, "proc.exit_code", kInt, kProcess,                                              \
     "process.exit: exit status (0-255), or 128 + signal number when killed by a signal")          \
@@ -58,7 +58,7 @@
     "connect() result: 0, or a negative errno (-115 EINPROGRESS when non-blocking)")              \
   X(kNetPayload, "net.payload", kString, kNetwork | kNats,                                        \
     "First bytes sent on a watched connection (sensor.payload_bytes); non-printable bytes as "    \
-    "\\xNN, backslash as \\\\")                                                                      \
+    "\\xNN, backslash as \\\\")                                                                   \
   X(kUsageCpuMillicores, "usage.cpu_millicores", kInt, kUsage,                                    \
     "CPU used over the sample window, millicores")                                                \
   X(kUsageGpuMemBytes, "usage.gpu_mem_bytes", kInt, kUsage, "GPU memory in use, bytes")           \

@@ -11,6 +11,7 @@ packages=(
   libre2-dev libssl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools nats-server curl python3 openssl
+  prometheus-alertmanager  # tests/integration: the Alertmanager sink against a real instance
   nodejs  # with npm: the node-vault client in tests/integration/node_vault_test.cpp
 )
 # Debian ships npm separately; NodeSource's nodejs bundles it and conflicts with Debian's npm,

@@ -18,6 +18,8 @@ constexpr Command kCommands[] = {
     {"rules", "rules check PATH...: validate rule packs", rules_command},
     {"replay", "evaluate recorded events (JSON lines) and print alerts", replay_command},
     {"fields", "list the event fields rules can use", fields_command},
+    {"audit", "audit verify PATH: check an audit file set's hash chain", audit_command},
+    {"keygen", "keygen --out DIR: generate the node's Ed25519 key pair", keygen_command},
     {"version", "print the version", version_command},
 };
 

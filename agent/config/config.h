@@ -10,6 +10,8 @@
 
 #include "agent/log/log.h"
 #include "alerts/alert_json.h"
+#include "alerts/audit/audit_options.h"
+#include "alerts/route_scope.h"
 #include "rules/pack_document.h"
 
 namespace panguard::agent {
@@ -49,6 +51,8 @@ struct VaultSettings {
   std::optional<std::string> tenant_namespace;  // default: TenantPatterns::defaults()
   std::vector<std::string> tenant_roles;        // default: TenantPatterns::defaults()
   std::vector<std::string> kv2_mounts{"secret"};
+  // Deadline on each upstream read: the response header, then every piece of a streamed body.
+  int64_t upstream_timeout_ms = 30'000;
 };
 
 // vault_audit.listen: exactly one of a Unix socket path or a loopback TCP address.
@@ -101,6 +105,55 @@ struct StoreSettings {
   std::string redis_password_file;  // the password itself never sits in the config
 };
 
+// sensor.*: the eBPF sensor (docs/ebpf.md) and the workload identity it attributes events with
+// (docs/identity-cgroups.md). When the kernel or privileges refuse, the agent runs without it.
+struct SensorSettings {
+  bool enabled = false;
+  std::vector<uint16_t> watched_ports{8200, 4222};  // Vault, NATS
+  std::vector<uint16_t> nats_ports{4222};  // watched ports whose sends are parsed as NATS
+  uint32_t payload_bytes = 128;                     // captured per send, at most 256
+  uint32_t ring_buffer_bytes = 1u << 20;            // power of two, at least 4096
+  bool process_events = true;                       // process.exec / process.exit
+  bool all_connects = false;  // network.connect for every port, not only watched ones
+  bool mount_tracefs = true;  // mount tracefs at /sys/kernel/tracing when it is missing
+  int64_t drop_report_period_ms = 5'000;
+  int64_t drop_alert_period_ms = 60'000;
+  std::string cgroup_root;       // empty: the cgroup2 mount from /proc/self/mountinfo
+  std::string pod_mapping_file;  // static pod UID -> namespace/name, namespace -> tenant
+};
+
+// alerts.routes[].sink with type webhook: the config keys alerts/webhook/webhook_sink.h lists.
+struct WebhookSinkSettings {
+  std::string url;
+  std::string ca_file;
+  std::vector<std::string> secret_files;  // read at start; the secrets never sit in the config
+  std::string spool_dir;
+  uint64_t spool_max_bytes = uint64_t{256} << 20;
+  int64_t timeout_ms = 10'000;
+  std::size_t max_in_flight = 4;
+  std::size_t max_batch = 500;
+  std::string dead_letter_file;  // empty: <spool_dir>/dead-letter.jsonl
+};
+
+enum class SinkType { kStdout, kAuditFile, kWebhook };
+
+struct SinkSettings {
+  SinkType type = SinkType::kStdout;
+  std::optional<alerts::AlertFormat> format;  // stdout; unset: alerts.format
+  alerts::AuditFileOptions audit;             // audit_file
+  WebhookSinkSettings webhook;                // webhook
+};
+
+// alerts.routes[]: which alerts (scope, tenant, min_priority) go to which sink.
+struct AlertRoute {
+  std::string name;
+  alerts::RouteScope scope = alerts::RouteScope::kAllTenants;
+  std::string tenant;  // scope tenant only
+  rules::Priority min_priority = rules::Priority::kDebug;
+  bool include_platform = false;  // scope all_tenants only
+  SinkSettings sink;
+};
+
 // Plain values, filled by the loader; Config freezes them.
 struct ConfigValues {
   std::string node_name;
@@ -109,11 +162,13 @@ struct ConfigValues {
   ListenAddress admin_listen{"127.0.0.1", 9464};
   bool allow_event_ingest = false;
   alerts::AlertFormat alert_format = alerts::AlertFormat::kPanguard;
+  std::vector<AlertRoute> alert_routes;  // empty: every alert as JSON lines on stdout
   log::Level log_level = log::Level::kInfo;
   VaultSettings vault;
   VaultAuditSettings vault_audit;
   JwtSettings jwt;
   StoreSettings store;
+  SensorSettings sensor;
 };
 
 class Config {
@@ -126,11 +181,13 @@ class Config {
   const ListenAddress& admin_listen() const { return values_.admin_listen; }
   bool allow_event_ingest() const { return values_.allow_event_ingest; }
   alerts::AlertFormat alert_format() const { return values_.alert_format; }
+  const std::vector<AlertRoute>& alert_routes() const { return values_.alert_routes; }
   log::Level log_level() const { return values_.log_level; }
   const VaultSettings& vault() const { return values_.vault; }
   const VaultAuditSettings& vault_audit() const { return values_.vault_audit; }
   const JwtSettings& jwt() const { return values_.jwt; }
   const StoreSettings& store() const { return values_.store; }
+  const SensorSettings& sensor() const { return values_.sensor; }
 
  private:
   const ConfigValues values_;

@@ -138,6 +138,9 @@ struct VaultMarks {
   YAML::Mark tls = YAML::Mark::null_mark();
 };
 
+std::size_t size_in_range(const YAML::Node& node, const std::string& path, std::size_t min,
+                          std::size_t max);
+
 void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings& vault,
                  VaultMarks& marks, std::string_view base_dir) {
   marks.vault = node.Mark();
@@ -211,6 +214,10 @@ void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings&
                 }},
                {"kv2_mounts", [&](const YAML::Node& n,
                                   const std::string& p) { vault.kv2_mounts = string_list(n, p); }},
+               {"upstream_timeout_ms",
+                [&](const YAML::Node& n, const std::string& p) {
+                  vault.upstream_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 600'000));
+                }},
            });
 }
 
@@ -478,6 +485,278 @@ void finish_vault(ConfigValues& v, const VaultMarks& marks) {
   }
 }
 
+void parse_sensor(const YAML::Node& node, const std::string& path, SensorSettings& sensor,
+                  std::string_view base_dir) {
+  walk_map(
+      node, path,
+      {
+          {"enabled",
+           [&](const YAML::Node& n, const std::string& p) { sensor.enabled = as_bool(n, p); }},
+          {"watched_ports",
+           [&](const YAML::Node& n, const std::string& p) {
+             if (!n.IsSequence() || n.size() == 0 || n.size() > 64) {
+               throw Invalid(n.Mark(), p, "expected a list of 1 to 64 ports");
+             }
+             sensor.watched_ports.clear();
+             for (std::size_t i = 0; i < n.size(); ++i) {
+               sensor.watched_ports.push_back(static_cast<uint16_t>(
+                   size_in_range(n[i], p + "[" + std::to_string(i) + "]", 1, 65'535)));
+             }
+           }},
+          {"nats_ports",
+           [&](const YAML::Node& n, const std::string& p) {
+             if (!n.IsSequence() || n.size() > 64) {
+               throw Invalid(n.Mark(), p, "expected a list of at most 64 ports");
+             }
+             sensor.nats_ports.clear();
+             for (std::size_t i = 0; i < n.size(); ++i) {
+               sensor.nats_ports.push_back(static_cast<uint16_t>(
+                   size_in_range(n[i], p + "[" + std::to_string(i) + "]", 1, 65'535)));
+             }
+           }},
+          {"payload_bytes",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.payload_bytes = static_cast<uint32_t>(size_in_range(n, p, 0, 256));
+           }},
+          {"ring_buffer_bytes",
+           [&](const YAML::Node& n, const std::string& p) {
+             const std::size_t bytes = size_in_range(n, p, 4096, std::size_t{1} << 30);
+             if ((bytes & (bytes - 1)) != 0) throw Invalid(n.Mark(), p, "must be a power of two");
+             sensor.ring_buffer_bytes = static_cast<uint32_t>(bytes);
+           }},
+          {"process_events", [&](const YAML::Node& n,
+                                 const std::string& p) { sensor.process_events = as_bool(n, p); }},
+          {"all_connects", [&](const YAML::Node& n,
+                               const std::string& p) { sensor.all_connects = as_bool(n, p); }},
+          {"mount_tracefs", [&](const YAML::Node& n,
+                                const std::string& p) { sensor.mount_tracefs = as_bool(n, p); }},
+          {"drop_report_period_ms",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.drop_report_period_ms = static_cast<int64_t>(size_in_range(n, p, 10, 3'600'000));
+           }},
+          {"drop_alert_period_ms",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.drop_alert_period_ms = static_cast<int64_t>(size_in_range(n, p, 0, 86'400'000));
+           }},
+          {"cgroup_root",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.cgroup_root = config_file_path(n, p, base_dir);
+           }},
+          {"pod_mapping_file",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.pod_mapping_file = config_file_path(n, p, base_dir);
+           }},
+      });
+}
+
+alerts::AlertFormat alert_format(const YAML::Node& node, const std::string& path) {
+  return as_choice<alerts::AlertFormat>(
+      node, path,
+      {{"panguard", alerts::AlertFormat::kPanguard}, {"falco", alerts::AlertFormat::kFalco}});
+}
+
+void parse_audit_sink(std::map<std::string, KeyHandler>& handlers, alerts::AuditFileOptions& audit,
+                      std::string_view base_dir, YAML::Mark& interval_mark) {
+  handlers["dir"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    audit.dir = config_file_path(n, p, base_dir);
+  };
+  handlers["fsync"] = [&](const YAML::Node& n, const std::string& p) {
+    audit.fsync = as_choice<alerts::FsyncPolicy>(n, p,
+                                                 {{"always", alerts::FsyncPolicy::kAlways},
+                                                  {"interval", alerts::FsyncPolicy::kInterval},
+                                                  {"never", alerts::FsyncPolicy::kNever}});
+  };
+  handlers["fsync_interval_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    audit.fsync_interval_ms = static_cast<int64_t>(size_in_range(n, p, 1, 60'000));
+  };
+  handlers["rotate_bytes"] = [&](const YAML::Node& n, const std::string& p) {
+    audit.rotate_bytes = size_in_range(n, p, 4096, std::size_t{1} << 40);
+  };
+  handlers["checkpoint_interval_s"] = [&](const YAML::Node& n, const std::string& p) {
+    interval_mark = n.Mark();
+    audit.checkpoint_interval_s = static_cast<int64_t>(size_in_range(n, p, 0, 86'400));
+  };
+  handlers["node_key_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    audit.node_key_file = config_file_path(n, p, base_dir);
+  };
+  handlers["queue_records"] = [&](const YAML::Node& n, const std::string& p) {
+    audit.queue_records = size_in_range(n, p, 1, 10'000'000);
+  };
+}
+
+void parse_webhook_sink(std::map<std::string, KeyHandler>& handlers, WebhookSinkSettings& hook,
+                        std::string_view base_dir) {
+  handlers["url"] = [&](const YAML::Node& n, const std::string& p) {
+    hook.url = non_empty_string(n, p);
+  };
+  handlers["ca_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    hook.ca_file = config_file_path(n, p, base_dir);
+  };
+  handlers["secret_files"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    hook.secret_files = rule_paths(n, p, base_dir);
+    if (hook.secret_files.empty()) throw Invalid(n.Mark(), p, "must name at least one file");
+  };
+  handlers["spool_dir"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    hook.spool_dir = config_file_path(n, p, base_dir);
+  };
+  handlers["spool_max_bytes"] = [&](const YAML::Node& n, const std::string& p) {
+    hook.spool_max_bytes = size_in_range(n, p, 4096, std::size_t{1} << 40);
+  };
+  handlers["timeout_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    hook.timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 600'000));
+  };
+  handlers["max_in_flight"] = [&](const YAML::Node& n, const std::string& p) {
+    hook.max_in_flight = size_in_range(n, p, 1, 256);
+  };
+  handlers["max_batch"] = [&](const YAML::Node& n, const std::string& p) {
+    hook.max_batch = size_in_range(n, p, 1, 100'000);
+  };
+  handlers["dead_letter_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    hook.dead_letter_file = config_file_path(n, p, base_dir);
+  };
+}
+
+// alerts.routes[i].sink: `type` picks which other keys are allowed.
+void parse_sink(const YAML::Node& node, const std::string& path, SinkSettings& sink,
+                std::string_view base_dir) {
+  if (!node.IsMap()) throw Invalid(node.Mark(), path, "expected a mapping");
+  const YAML::Node type = node["type"];
+  if (!type) throw Invalid(node.Mark(), path + ".type", "required (stdout | audit_file | webhook)");
+  sink.type = as_choice<SinkType>(type, path + ".type",
+                                  {{"stdout", SinkType::kStdout},
+                                   {"audit_file", SinkType::kAuditFile},
+                                   {"webhook", SinkType::kWebhook}});
+  std::map<std::string, KeyHandler> handlers{
+      {"type", [](const YAML::Node&, const std::string&) {}}};
+  YAML::Mark interval_mark = YAML::Mark::null_mark();
+  switch (sink.type) {
+    case SinkType::kStdout:
+      handlers["format"] = [&](const YAML::Node& n, const std::string& p) {
+        sink.format = alert_format(n, p);
+      };
+      break;
+    case SinkType::kAuditFile:
+      parse_audit_sink(handlers, sink.audit, base_dir, interval_mark);
+      break;
+    case SinkType::kWebhook:
+      parse_webhook_sink(handlers, sink.webhook, base_dir);
+      break;
+  }
+  walk_map(node, path, handlers);
+  if (sink.type == SinkType::kAuditFile) {
+    if (sink.audit.dir.empty()) throw Invalid(node.Mark(), path + ".dir", "required");
+    // Checkpoints need the key; the default interval only applies when a key is given.
+    if (sink.audit.node_key_file.empty()) {
+      if (!interval_mark.is_null() && sink.audit.checkpoint_interval_s > 0) {
+        throw Invalid(interval_mark, path + ".checkpoint_interval_s",
+                      "checkpoints are signed: node_key_file is required");
+      }
+      sink.audit.checkpoint_interval_s = 0;
+    }
+  }
+  if (sink.type == SinkType::kWebhook) {
+    const std::pair<bool, const char*> required[] = {
+        {sink.webhook.url.empty(), "url"},
+        {sink.webhook.secret_files.empty(), "secret_files"},
+        {sink.webhook.spool_dir.empty(), "spool_dir"}};
+    for (const auto& [missing, key] : required) {
+      if (missing) throw Invalid(node.Mark(), path + "." + key, "required");
+    }
+  }
+}
+
+AlertRoute alert_route(const YAML::Node& node, const std::string& path, std::string_view base_dir) {
+  if (!node.IsMap()) throw Invalid(node.Mark(), path, "expected a mapping");
+  AlertRoute route;
+  YAML::Mark tenant_mark = YAML::Mark::null_mark();
+  YAML::Mark include_mark = YAML::Mark::null_mark();
+  bool has_scope = false;
+  bool has_sink = false;
+  walk_map(node, path,
+           {
+               {"name", [&](const YAML::Node& n,
+                            const std::string& p) { route.name = non_empty_string(n, p); }},
+               {"scope",
+                [&](const YAML::Node& n, const std::string& p) {
+                  has_scope = true;
+                  route.scope = as_choice<alerts::RouteScope>(
+                      n, p,
+                      {{"tenant", alerts::RouteScope::kTenant},
+                       {"all_tenants", alerts::RouteScope::kAllTenants},
+                       {"platform", alerts::RouteScope::kPlatform}});
+                }},
+               {"tenant",
+                [&](const YAML::Node& n, const std::string& p) {
+                  tenant_mark = n.Mark();
+                  route.tenant = non_empty_string(n, p);
+                }},
+               {"min_priority",
+                [&](const YAML::Node& n, const std::string& p) {
+                  const auto priority = rules::parse_priority(as_string(n, p));
+                  if (!priority) {
+                    throw Invalid(n.Mark(), p,
+                                  "expected a priority (emergency, alert, critical, error, "
+                                  "warning, notice, informational, debug)");
+                  }
+                  route.min_priority = *priority;
+                }},
+               {"include_platform",
+                [&](const YAML::Node& n, const std::string& p) {
+                  include_mark = n.Mark();
+                  route.include_platform = as_bool(n, p);
+                }},
+               {"sink",
+                [&](const YAML::Node& n, const std::string& p) {
+                  has_sink = true;
+                  parse_sink(n, p, route.sink, base_dir);
+                }},
+           });
+  if (route.name.empty()) throw Invalid(node.Mark(), path + ".name", "required");
+  if (!has_scope) {
+    throw Invalid(node.Mark(), path + ".scope", "required (tenant | all_tenants | platform)");
+  }
+  if (!has_sink) throw Invalid(node.Mark(), path + ".sink", "required");
+  if (route.scope == alerts::RouteScope::kTenant && route.tenant.empty()) {
+    throw Invalid(node.Mark(), path + ".tenant", "required with scope: tenant");
+  }
+  if (route.scope != alerts::RouteScope::kTenant && !tenant_mark.is_null()) {
+    throw Invalid(tenant_mark, path + ".tenant", "set only with scope: tenant");
+  }
+  if (route.scope != alerts::RouteScope::kAllTenants && !include_mark.is_null()) {
+    throw Invalid(include_mark, path + ".include_platform", "set only with scope: all_tenants");
+  }
+  return route;
+}
+
+std::vector<AlertRoute> alert_routes(const YAML::Node& node, const std::string& path,
+                                     std::string_view base_dir) {
+  if (node.IsNull()) return {};
+  if (!node.IsSequence()) throw Invalid(node.Mark(), path, "expected a list of routes");
+  std::vector<AlertRoute> routes;
+  std::map<std::string, std::string> names;
+  std::map<std::string, std::string> owned_dirs;  // a directory one sink writes, by its owner
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    routes.push_back(alert_route(node[i], item_path, base_dir));
+    const AlertRoute& route = routes.back();
+    if (!names.emplace(route.name, item_path).second) {
+      throw Invalid(node[i]["name"].Mark(), item_path + ".name",
+                    "duplicate route name (also " + names[route.name] + ")");
+    }
+    // Two writers on one audit directory or spool would corrupt each other's chains.
+    std::string dir;
+    if (route.sink.type == SinkType::kAuditFile) dir = route.sink.audit.dir;
+    if (route.sink.type == SinkType::kWebhook) dir = route.sink.webhook.spool_dir;
+    // "/x" and "/x/" are one directory.
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (!dir.empty() && !owned_dirs.emplace(dir, item_path).second) {
+      throw Invalid(node[i]["sink"].Mark(), item_path + ".sink",
+                    "directory " + dir + " is already used by " + owned_dirs[dir]);
+    }
+  }
+  return routes;
+}
+
 ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
   ConfigValues v;
   VaultMarks vault_marks;
@@ -517,12 +796,14 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
            }},
           {"alerts",
            [&](const YAML::Node& n, const std::string& p) {
-             walk_map(n, p, {{"format", [&](const YAML::Node& m, const std::string& q) {
-                                v.alert_format = as_choice<alerts::AlertFormat>(
-                                    m, q,
-                                    {{"panguard", alerts::AlertFormat::kPanguard},
-                                     {"falco", alerts::AlertFormat::kFalco}});
-                              }}});
+             walk_map(n, p,
+                      {{"format",
+                        [&](const YAML::Node& m, const std::string& q) {
+                          v.alert_format = alert_format(m, q);
+                        }},
+                       {"routes", [&](const YAML::Node& m, const std::string& q) {
+                          v.alert_routes = alert_routes(m, q, base_dir);
+                        }}});
            }},
           {"log",
            [&](const YAML::Node& n, const std::string& p) {
@@ -545,6 +826,8 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
                            const std::string& p) { parse_identity(n, p, v.jwt, base_dir); }},
           {"store", [&](const YAML::Node& n,
                         const std::string& p) { parse_store(n, p, v.store, base_dir); }},
+          {"sensor", [&](const YAML::Node& n,
+                         const std::string& p) { parse_sensor(n, p, v.sensor, base_dir); }},
       });
   finish_vault(v, vault_marks);
   return v;

@@ -19,7 +19,7 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
 }  // namespace
 
 std::string_view drop_stage_name(DropStage stage) {
-  static constexpr std::array<std::string_view, 10> kNames = {"parse",
+  static constexpr std::array<std::string_view, 12> kNames = {"parse",
                                                               "ingest",
                                                               "no_pack",
                                                               "sink",
@@ -28,7 +28,9 @@ std::string_view drop_stage_name(DropStage stage) {
                                                               "audit_queue",
                                                               "audit_record",
                                                               "audit_parse",
-                                                              "audit_connection"};
+                                                              "audit_connection",
+                                                              "sensor_ring",
+                                                              "sensor_record"};
   return kNames[static_cast<std::size_t>(stage)];
 }
 
@@ -84,16 +86,23 @@ Metrics::Metrics()
                           .Name("panguard_store_degraded")
                           .Help("1 while the shared counter store cannot answer, else 0")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      sensor_degraded_(BuildGauge()
+                           .Name("panguard_sensor_degraded")
+                           .Help("1 while the eBPF sensor is enabled but not running, else 0")
+                           .Register(*registry_)
+                           .Add({})) {
   // Known label values start at zero so dashboards and alerts see the series before the
   // first increment.
   for (std::size_t s = 0; s < rules::kSourceCount; ++s) {
-    events_.Add({{"source", std::string(rules::source_name(static_cast<rules::Source>(s)))}});
+    event_counters_[s] =
+        &events_.Add({{"source", std::string(rules::source_name(static_cast<rules::Source>(s)))}});
   }
   for (const auto stage :
        {DropStage::kParse, DropStage::kIngest, DropStage::kNoPack, DropStage::kSink,
         DropStage::kAdminConnection, DropStage::kVaultConnection, DropStage::kAuditQueue,
-        DropStage::kAuditRecord, DropStage::kAuditParse, DropStage::kAuditConnection}) {
+        DropStage::kAuditRecord, DropStage::kAuditParse, DropStage::kAuditConnection,
+        DropStage::kSensorRing, DropStage::kSensorRecord}) {
     drops_.Add({{"stage", std::string(drop_stage_name(stage))}});
   }
   store_decisions_.Add({{"source", "store"}});
@@ -103,12 +112,13 @@ Metrics::Metrics()
   for (const auto outcome :
        {VaultOutcome::kForwarded, VaultOutcome::kDenied, VaultOutcome::kLimited,
         VaultOutcome::kRejected, VaultOutcome::kUnauthenticated, VaultOutcome::kUpstreamError}) {
-    vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}});
+    vault_request_counters_[static_cast<std::size_t>(outcome)] =
+        &vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}});
   }
 }
 
 void Metrics::count_event(rules::Source source) {
-  events_.Add({{"source", std::string(rules::source_name(source))}}).Increment();
+  event_counters_[static_cast<std::size_t>(source)]->Increment();
 }
 
 void Metrics::count_rule_match(std::string_view rule, rules::Priority priority) {
@@ -132,7 +142,7 @@ void Metrics::count_reload(bool accepted) {
 }
 
 void Metrics::count_vault_request(VaultOutcome outcome) {
-  vault_requests_.Add({{"outcome", std::string(vault_outcome_name(outcome))}}).Increment();
+  vault_request_counters_[static_cast<std::size_t>(outcome)]->Increment();
 }
 
 void Metrics::count_deduplicated() { deduplicated_.Increment(); }
@@ -142,6 +152,8 @@ void Metrics::count_store_decision(bool by_failure_mode) {
 }
 
 void Metrics::set_store_degraded(bool degraded) { store_degraded_.Set(degraded ? 1 : 0); }
+
+void Metrics::set_sensor_degraded(bool degraded) { sensor_degraded_.Set(degraded ? 1 : 0); }
 
 std::string Metrics::render() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -9,6 +9,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,7 +22,7 @@ namespace panguard::agent {
 // Why an event, alert or admin connection was dropped; the `stage` label of
 // panguard_drops_total. The audit_* stages are Vault audit records: queue full, unframeable
 // (over max_record_bytes, missing prefix, cut off) and rejected by the record parser; and
-// audit-socket connections refused over the connection cap.
+// audit-socket connections refused over the connection cap. sensor_* are eBPF sensor records.
 enum class DropStage {
   kParse,
   kIngest,
@@ -33,6 +34,8 @@ enum class DropStage {
   kAuditRecord,
   kAuditParse,
   kAuditConnection,
+  kSensorRing,    // eBPF sensor: records lost in the kernel, ring buffer full
+  kSensorRecord,  // eBPF sensor: records refused by the decoder (size, version, kind)
 };
 std::string_view drop_stage_name(DropStage stage);
 
@@ -63,6 +66,7 @@ class Metrics {
   // Rate decisions by who answered: the shared store, or the failure mode while it could not.
   void count_store_decision(bool by_failure_mode);
   void set_store_degraded(bool degraded);
+  void set_sensor_degraded(bool degraded);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -80,6 +84,11 @@ class Metrics {
   prometheus::Counter& deduplicated_;
   prometheus::Family<prometheus::Counter>& store_decisions_;
   prometheus::Gauge& store_degraded_;
+  prometheus::Gauge& sensor_degraded_;
+  // The per-event and per-request series, looked up once: Family::Add builds a label map and
+  // takes the family's lock, which the Vault proxy's hot path would pay twice per request.
+  std::array<prometheus::Counter*, rules::kSourceCount> event_counters_{};
+  std::array<prometheus::Counter*, 6> vault_request_counters_{};
 };
 
 }  // namespace panguard::agent

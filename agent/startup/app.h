@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "agent/pipeline/pipeline.h"
 #include "agent/store/redis/redis_client.h"
 #include "agent/store/store.h"
+#include "agent/sources/bpf/sensor_service.h"
 #include "agent/time_source.h"
 #include "agent/vault_audit/vault_audit_service.h"
 #include "agent/vault_proxy/vault_proxy_server.h"
@@ -34,7 +36,9 @@ struct App {
   explicit App(RunOptions run_options) : options(std::move(run_options)) {}
   // Answers the store calls still in flight while the pipeline that waits on them exists.
   ~App() {
+    if (sensor) sensor->stop();  // no kernel events into a pipeline that is going away
     if (redis) redis->stop();
+    if (close_sinks) close_sinks();
   }
 
   RunOptions options;
@@ -45,7 +49,8 @@ struct App {
   std::atomic<bool> loop_running{false};
 
   std::shared_ptr<const Config> config;              // load_config
-  std::unique_ptr<alerts::Sink> sink;                // load_config
+  std::unique_ptr<alerts::Sink> sink;                // build_sinks: the alert router
+  std::function<void()> close_sinks;                 // build_sinks: flush files, stop webhooks
   std::unique_ptr<redis::RedisClient> redis;         // open_store (store.backend: redis)
   std::unique_ptr<Store> store;                      // open_store
   std::unique_ptr<Pipeline> pipeline;                // load_rules
@@ -53,6 +58,7 @@ struct App {
   std::unique_ptr<AdminServer> admin_server;         // start_admin
   std::unique_ptr<VaultProxyServer> vault_proxy;     // start_vault_proxy (vault.enabled)
   std::unique_ptr<VaultAuditService> vault_audit;    // start_vault_audit (vault_audit.enabled)
+  std::unique_ptr<sensor::SensorService> sensor;     // start_sensor (sensor.enabled)
   std::unique_ptr<boost::asio::signal_set> signals;  // install_signals
 
   bool shutting_down = false;

@@ -2,7 +2,6 @@
 #include "agent/config/config_loader.h"
 #include "agent/log/log.h"
 #include "agent/startup/startup_step.h"
-#include "alerts/json_lines_sink.h"
 
 namespace panguard::agent {
 
@@ -17,7 +16,6 @@ StepOutcome load_config_step(App& app) {
     app.config = default_config();
   }
   log::set_level(app.config->log_level());
-  app.sink = std::make_unique<alerts::JsonLinesSink>(app.config->alert_format());
   log::info("config: ", app.options.config_path ? *app.options.config_path : "embedded defaults",
             " (node ", app.config->node_name(), ", mode ",
             app.config->mode() == Mode::kEnforce ? "enforce" : "monitor", ")");

@@ -87,7 +87,7 @@ StepOutcome open_store_step(App& app) {
   RedisStoreOptions options;
   options.failure_mode = settings.failure_mode;
   options.expected_nodes = settings.expected_nodes;
-  options.cluster = settings.redis_cluster;
+  options.batch_across_slots = !settings.redis_cluster;
   options.degraded_report_period = std::chrono::milliseconds(settings.degraded_report_period_ms);
   options.on_health = [&app](const StoreHealthEvent& event) { report_health(app, event); };
   app.store = std::make_unique<RedisStore>(*app.redis, std::move(options));

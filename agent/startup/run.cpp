@@ -28,6 +28,8 @@ int run_daemon(RunOptions options) {
     app.io.run_for(std::chrono::milliseconds(200));
     // Records Vault already handed over are evaluated before exit; the queue bounds the wait.
     if (app.vault_audit) app.vault_audit->drain();
+    // Audit files fsynced (and signed) and webhook spools synced before exit.
+    if (app.close_sinks) app.close_sinks();
     if (app.redis) app.redis->stop();
   } catch (const std::exception& e) {
     log::error("event loop failed: ", e.what());

@@ -46,6 +46,7 @@ StepOutcome start_vault_proxy_step(App& app) {
   }
   // TLS material is loaded before anything listens, so a bad file stops startup naming its key.
   VaultProxyOptions options;
+  options.upstream.read_timeout = std::chrono::milliseconds(settings.upstream_timeout_ms);
   if (settings.upstream->tls) {
     auto context = make_upstream_tls_context(settings.upstream_ca_file);
     if (auto* error = std::get_if<std::string>(&context)) {

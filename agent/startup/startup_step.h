@@ -24,11 +24,13 @@ struct StartupStep {
 };
 
 StepOutcome load_config_step(App& app);
+StepOutcome build_sinks_step(App& app);
 StepOutcome open_store_step(App& app);
 StepOutcome load_rules_step(App& app);
 StepOutcome start_admin_step(App& app);
 StepOutcome start_vault_proxy_step(App& app);
 StepOutcome start_vault_audit_step(App& app);
+StepOutcome start_sensor_step(App& app);
 StepOutcome install_signals_step(App& app);
 StepOutcome ready_step(App& app);
 

@@ -5,8 +5,8 @@
 
 #include <array>
 #include <iterator>
-#include <string>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace panguard::agent {
 
@@ -80,8 +80,7 @@ void prepare_upstream_request(ProxyRequest& request, std::string_view session_he
     // Expect goes too: the proxy already holds the whole body, and an upstream "100 Continue"
     // would only be one more response to relay.
     return field.name() == http::field::content_length || field.name() == http::field::expect ||
-           is_hop_by_hop(tokens, name) ||
-           boost::beast::iequals(name, session_header);
+           is_hop_by_hop(tokens, name) || boost::beast::iequals(name, session_header);
   });
   request.version(11);
   request.keep_alive(true);

@@ -27,9 +27,9 @@ bool is_hop_by_hop(const boost::beast::http::fields& fields, std::string_view na
 bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name);
 
 // Turns the judged request, in place, into the request that goes upstream: hop-by-hop headers,
-// Expect and the session header dropped, HTTP/1.1 keep-alive, and the (already de-chunked) body framed
-// by a Content-Length computed here, so the upstream reads exactly the message the proxy judged.
-// In place because the forwarded request is the judged one: the body is never copied.
+// Expect and the session header dropped, HTTP/1.1 keep-alive, and the (already de-chunked) body
+// framed by a Content-Length computed here, so the upstream reads exactly the message the proxy
+// judged. In place because the forwarded request is the judged one: the body is never copied.
 void prepare_upstream_request(ProxyRequest& request, std::string_view session_header);
 
 // prepare_upstream_request on a copy (for the fuzz target and tests).

@@ -42,9 +42,9 @@ struct RelayResult {
 // by the upstream closing is sent chunked so the client connection can live on. A HEAD answer is
 // the header alone, Content-Length kept. `keep_alive` is what the client is told.
 template <typename ClientStream>
-boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange,
-                                                   ClientStream& client, bool head,
-                                                   bool keep_alive, std::span<char> piece,
+boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStream& client,
+                                                   bool head, bool keep_alive,
+                                                   std::span<char> piece,
                                                    std::chrono::milliseconds read_timeout,
                                                    std::chrono::milliseconds write_timeout) {
   namespace asio = boost::asio;
@@ -67,16 +67,17 @@ boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange,
   http::serializer<false, http::buffer_body> serializer{message};
   message.body().data = nullptr;
   message.body().size = 0;
-  message.body().more = !head && !parser.is_done();
-  client_tcp.expires_after(write_timeout);
-  co_await http::async_write_header(client, serializer,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
+  message.body().more = false;
   if (head || parser.is_done()) {
     // Nothing after the header: HEAD, 204, 304, or Content-Length: 0.
+    client_tcp.expires_after(write_timeout);
+    co_await http::async_write(client, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
     co_return RelayResult{};
   }
 
+  // The header goes out with the first piece of the body: a small response, usually already in
+  // the read buffer with its header, then costs one client write instead of two.
   for (;;) {
     auto& body = message.body();
     if (!parser.is_done()) {

@@ -2,6 +2,9 @@
 
 #include <openssl/x509.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -106,8 +109,8 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnect
 }
 
 asio::awaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyRequest& request,
-                                                                  bool head,
-                                                                  UpstreamExchange& exchange) {
+                                                                 bool head,
+                                                                 UpstreamExchange& exchange) {
   for (;;) {
     const bool reused = !idle_.empty();
     if (reused) {
@@ -154,7 +157,9 @@ asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
   }
 
   auto& parser = exchange.parser.emplace();
-  parser.body_limit(boost::none);  // streamed, so no size bound is needed
+  // Streamed, so no size bound is needed. Not boost::none: Boost 1.74 compares the
+  // Content-Length with the optional itself, and every length is "over" an empty one.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
   parser.skip(head);  // a HEAD answer has no body to read
   tcp_layer.expires_after(options_.read_timeout);
@@ -162,9 +167,8 @@ asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     const bool nothing_read = !parser.got_some();
-    co_return Attempt{
-        UpstreamError{"reading from " + address_text_ + " failed: " + ec.message()},
-        reused && nothing_read};
+    co_return Attempt{UpstreamError{"reading from " + address_text_ + " failed: " + ec.message()},
+                      reused && nothing_read};
   }
   co_return Attempt{};
 }

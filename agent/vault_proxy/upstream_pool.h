@@ -82,7 +82,7 @@ class UpstreamPool {
   // turns out to be closed by the upstream before answering is retried once on a fresh one.
   // `head`: the request is a HEAD, so the response has no body whatever its header says.
   boost::asio::awaitable<std::optional<UpstreamError>> send(const ProxyRequest& request, bool head,
-                                                           UpstreamExchange& exchange);
+                                                            UpstreamExchange& exchange);
 
   // Ends an exchange that send() filled: the connection goes back to the idle list only when
   // the whole response was read (`complete`), the upstream keeps it alive and nothing unread is

@@ -70,6 +70,9 @@ void VaultProxyServer::stop() {
 asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> connection) {
   beast::tcp_stream& tcp_layer = connection->stream;
   boost::system::error_code ec;
+  // A relayed response leaves in two writes (header, then body): without TCP_NODELAY the body
+  // waits on the client's delayed ACK, 40 ms a request (measured).
+  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
   if (!options_.listener_tls) {
     co_await serve_requests(connection, tcp_layer);
   } else {
@@ -154,9 +157,9 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
           if (!piece) piece = std::make_unique<char[]>(kRelayPieceBytes);
           const bool keep_alive = !close && !listener_.stopping();
           bool client_usable = true;
-          auto failed = co_await forward(request, stream, keep_alive,
-                                         std::span<char>(piece.get(), kRelayPieceBytes),
-                                         client_usable);
+          auto failed =
+              co_await forward(request, stream, keep_alive,
+                               std::span<char>(piece.get(), kRelayPieceBytes), client_usable);
           if (!failed) {
             connection->busy = false;
             if (!client_usable || !keep_alive || listener_.stopping()) break;
@@ -204,11 +207,10 @@ asio::awaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(ProxyReq
     if (error->certificate_refused) {
       const uint64_t refusals = ++certificate_refusals_;
       if (log::should_log_occurrence(refusals)) {
-        gate_.pipeline.emit_platform({"Vault upstream certificate refused",
-                                      rules::Priority::kCritical, "vault_proxy",
-                                      error->message + " (" + std::to_string(refusals) +
-                                          " so far)"},
-                                     clock_.now_ns());
+        gate_.pipeline.emit_platform(
+            {"Vault upstream certificate refused", rules::Priority::kCritical, "vault_proxy",
+             error->message + " (" + std::to_string(refusals) + " so far)"},
+            clock_.now_ns());
       }
     }
     co_return json_error(http::status::bad_gateway, "vault upstream unavailable");
@@ -224,8 +226,8 @@ asio::awaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(ProxyReq
     client_usable = false;
     const uint64_t broken = ++broken_relays_;
     if (log::should_log_occurrence(broken)) {
-      log::warning("vault proxy: response from ", upstream_.address_text(), " broken off: ",
-                   relayed.why, " (", broken, " so far)");
+      log::warning("vault proxy: response from ", upstream_.address_text(),
+                   " broken off: ", relayed.why, " (", broken, " so far)");
     }
   }
   co_return std::nullopt;

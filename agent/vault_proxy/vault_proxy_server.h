@@ -37,7 +37,7 @@ struct VaultProxyOptions {
   std::size_t max_header_bytes = kDefaultMaxRequestHeaderBytes;
   std::size_t max_body_bytes = kDefaultMaxRequestBodyBytes;
   std::size_t max_connections = 256;  // also bounds upstream connections: one request each
-  std::chrono::milliseconds read_timeout{10'000};  // whole request, also the keep-alive idle time
+  std::chrono::milliseconds read_timeout{10'000};   // whole request, also the keep-alive idle time
   std::chrono::milliseconds write_timeout{10'000};  // each write: an answer, or a relayed piece
   std::chrono::milliseconds handshake_timeout{5'000};  // TLS listener only
   TlsContext listener_tls;  // make_listener_tls_context (vault.tls); null: plain HTTP

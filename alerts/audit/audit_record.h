@@ -42,7 +42,7 @@ struct Checkpoint {
 
 // What parse_record_line found. `error` empty: the line is well-formed and its hash matches.
 struct ParsedRecord {
-  std::optional<uint64_t> seq;     // read from the prefix when that much is intact
+  std::optional<uint64_t> seq;  // read from the prefix when that much is intact
   std::optional<std::string> prev;
   std::optional<std::string> hash;  // the hash field as written
   RecordKind kind = RecordKind::kAlert;

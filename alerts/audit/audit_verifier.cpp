@@ -105,9 +105,9 @@ ChainReport ChainVerifier::finish() const {
                              std::to_string(entries_[j].line)));
         }
       }
-      const std::string missing = *r.seq - 1 == expected ? std::to_string(expected)
-                                                         : std::to_string(expected) + ".." +
-                                                               std::to_string(*r.seq - 1);
+      const std::string missing =
+          *r.seq - 1 == expected ? std::to_string(expected)
+                                 : std::to_string(expected) + ".." + std::to_string(*r.seq - 1);
       return fail(at(entry, "removed", "records " + missing + " are missing before this one"));
     }
     if (*r.prev != last_hash) {

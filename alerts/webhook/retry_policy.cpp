@@ -53,8 +53,8 @@ std::optional<int64_t> parse_imf_fixdate(std::string_view s) {
   if (day < 1 || day > kMonthDays[month - 1] || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
-  return days_from_civil(digits(year_s), month, static_cast<unsigned>(day)) * 86400 +
-         hour * 3600 + minute * 60 + second;
+  return days_from_civil(digits(year_s), month, static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+         minute * 60 + second;
 }
 
 }  // namespace

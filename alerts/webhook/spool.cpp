@@ -177,8 +177,8 @@ SpoolReplay Spool::take_replay() {
 
 bool Spool::open_segment_locked(uint64_t number) {
   Segment segment{number, options_.dir + "/" + segment_name(number), 0, next_seq_ - 1};
-  const int fd = ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-                        0600);
+  const int fd =
+      ::open(segment.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   if (fd_ >= 0) {
     if (dirty_) ::fdatasync(fd_);
@@ -261,12 +261,24 @@ void Spool::delete_acked_segments_locked() {
 }
 
 bool Spool::sync() {
-  std::lock_guard lock(mutex_);
-  if (fd_ < 0) return false;
-  if (!dirty_) return true;
-  if (::fdatasync(fd_) != 0) return false;
-  dirty_ = false;
-  return true;
+  // fdatasync outside the lock, on a duplicate descriptor, so write() callers never wait for the
+  // disk flush (rotation may close the original meanwhile; it syncs that one itself).
+  int fd = -1;
+  {
+    std::lock_guard lock(mutex_);
+    if (fd_ < 0) return false;
+    if (!dirty_) return true;
+    fd = ::dup(fd_);
+    if (fd < 0) return false;
+    dirty_ = false;
+  }
+  const bool ok = ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    std::lock_guard lock(mutex_);
+    dirty_ = true;
+  }
+  return ok;
 }
 
 uint64_t Spool::bytes() const {

@@ -135,6 +135,27 @@ void put_seqs(std::string& out, const std::vector<uint64_t>& seqs) {
   for (uint64_t seq : seqs) put_u64(out, seq);
 }
 
+// Offset of the first position at or after `from` holding a whole frame with a good checksum;
+// bytes.size() when there is none.
+std::size_t next_intact_frame(std::string_view bytes, std::size_t from) {
+  constexpr std::string_view kMagic("PNGW", 4);
+  for (std::size_t pos = bytes.find(kMagic, from); pos != std::string_view::npos;
+       pos = bytes.find(kMagic, pos + 1)) {
+    if (bytes.size() - pos < kRecordHeaderBytes) break;
+    const char* p = bytes.data() + pos;
+    const auto length = static_cast<uint32_t>(get_le(p + 4, 4));
+    if (length == 0 || length > kMaxPayload || bytes.size() - pos - kRecordHeaderBytes < length) {
+      continue;
+    }
+    const auto crc = static_cast<uint32_t>(get_le(p + 8, 4));
+    if (crc == crc32c(std::string_view(p + kRecordHeaderBytes, length),
+                      crc32c(std::string_view(p + 4, 4)))) {
+      return pos;
+    }
+  }
+  return bytes.size();
+}
+
 }  // namespace
 
 bool valid_record_id(std::string_view id) {
@@ -198,11 +219,15 @@ ScanResult scan_records(std::string_view bytes) {
       continue;
     }
     if (left - kRecordHeaderBytes < length) {
-      if (in_bad_run) {
-        skip_bad(offset);
+      // Either the tail of a crashed append, or a damaged length field. Only a torn tail has no
+      // intact record after it.
+      if (const std::size_t next = next_intact_frame(bytes, offset + 1); next != bytes.size()) {
+        if (!in_bad_run) ++result.corrupt;
+        in_bad_run = true;
+        offset = next;
         continue;
       }
-      result.torn_tail = true;
+      if (!in_bad_run) result.torn_tail = true;
       break;
     }
     const auto crc = static_cast<uint32_t>(get_le(p + 8, 4));

@@ -60,9 +60,9 @@ std::size_t encoded_alert_size(std::string_view id, std::string_view json);
 
 struct ScanResult {
   std::vector<SpoolRecord> records;
-  uint64_t corrupt = 0;      // bad frames / checksums / shapes skipped
-  bool torn_tail = false;    // the bytes end inside a record
-  std::size_t valid_end = 0; // offset just past the last good record
+  uint64_t corrupt = 0;       // bad frames / checksums / shapes skipped
+  bool torn_tail = false;     // the bytes end inside a record
+  std::size_t valid_end = 0;  // offset just past the last good record
 };
 
 ScanResult scan_records(std::string_view bytes);

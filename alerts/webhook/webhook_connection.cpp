@@ -42,8 +42,13 @@ std::string bind_peer_name(SSL* ssl, const std::string& host) {
 }  // namespace
 
 WebhookConnection::WebhookConnection(asio::any_io_executor executor, const WebhookUrl& url,
-                                     asio::ssl::context* tls, std::chrono::milliseconds timeout)
-    : executor_(std::move(executor)), url_(url), tls_(tls), timeout_(timeout) {}
+                                     asio::ssl::context* tls, std::chrono::milliseconds timeout,
+                                     std::string user_agent)
+    : executor_(std::move(executor)),
+      url_(url),
+      tls_(tls),
+      timeout_(timeout),
+      user_agent_(std::move(user_agent)) {}
 
 WebhookConnection::~WebhookConnection() { close(); }
 
@@ -107,6 +112,14 @@ asio::awaitable<std::string> WebhookConnection::open() {
 
 asio::awaitable<PostResult> WebhookConnection::post(const std::string& body,
                                                     const SignedHeaders& headers) {
+  const HeaderFields fields{{"webhook-id", headers.id},
+                            {"webhook-timestamp", headers.timestamp},
+                            {"webhook-signature", headers.signature}};
+  co_return co_await post(body, fields);
+}
+
+asio::awaitable<PostResult> WebhookConnection::post(const std::string& body,
+                                                    const HeaderFields& headers) {
   PostResult result;
   if (std::holds_alternative<std::monostate>(stream_)) {
     if (std::string error = co_await open(); !error.empty()) {
@@ -117,11 +130,9 @@ asio::awaitable<PostResult> WebhookConnection::post(const std::string& body,
   }
   http::request<http::string_body> request{http::verb::post, url_.target, 11};
   request.set(http::field::host, url_.host_header);
-  request.set(http::field::user_agent, "panguard-webhook");
+  request.set(http::field::user_agent, user_agent_);
   request.set(http::field::content_type, "application/json");
-  request.set("webhook-id", headers.id);
-  request.set("webhook-timestamp", headers.timestamp);
-  request.set("webhook-signature", headers.signature);
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.keep_alive(true);
   request.body() = body;
   request.prepare_payload();

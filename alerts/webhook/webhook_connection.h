@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
 #include <variant>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -22,7 +23,7 @@
 namespace panguard::alerts::webhook {
 
 struct PostResult {
-  bool responded = false;   // false: no HTTP response (connect/TLS/timeout/protocol error)
+  bool responded = false;  // false: no HTTP response (connect/TLS/timeout/protocol error)
   unsigned status = 0;
   std::string retry_after;  // the Retry-After header value, if any
   std::string error;        // why there was no response (no secrets, no body contents)
@@ -34,14 +35,21 @@ struct SignedHeaders {
   std::string signature;
 };
 
+// Extra request header fields (name, value), sent in order after Host/User-Agent/Content-Type.
+using HeaderFields = std::vector<std::pair<std::string, std::string>>;
+
 class WebhookConnection {
  public:
   // `tls` must outlive the connection; null for http urls.
+  // The Alertmanager sink reuses this connection with its own user agent.
   WebhookConnection(boost::asio::any_io_executor executor, const WebhookUrl& url,
-                    boost::asio::ssl::context* tls, std::chrono::milliseconds timeout);
+                    boost::asio::ssl::context* tls, std::chrono::milliseconds timeout,
+                    std::string user_agent = "panguard-webhook");
   ~WebhookConnection();
 
   boost::asio::awaitable<PostResult> post(const std::string& body, const SignedHeaders& headers);
+  // POSTs `body` as application/json with `headers` added.
+  boost::asio::awaitable<PostResult> post(const std::string& body, const HeaderFields& headers);
   // Aborts an exchange in progress by closing the socket (the stream objects stay alive until
   // the awaiting post() has seen the error and cleaned up). For stopping the sink.
   void cancel();
@@ -59,6 +67,7 @@ class WebhookConnection {
   const WebhookUrl& url_;
   boost::asio::ssl::context* tls_;
   const std::chrono::milliseconds timeout_;
+  const std::string user_agent_;
   std::variant<std::monostate, std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream_;
   boost::beast::flat_buffer buffer_;
 };

@@ -1,7 +1,7 @@
 #include "alerts/webhook/webhook_signature.h"
 
-#include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <cassert>
@@ -78,9 +78,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::optional<std::string> decode_webhook_secret(std::string_view contents) {
-  while (!contents.empty() &&
-         (contents.back() == '\n' || contents.back() == '\r' || contents.back() == ' ' ||
-          contents.back() == '\t')) {
+  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r' ||
+                               contents.back() == ' ' || contents.back() == '\t')) {
     contents.remove_suffix(1);
   }
   if (contents.empty()) return std::nullopt;
@@ -104,14 +103,14 @@ std::string webhook_signature(std::string_view key, std::string_view id, int64_t
   std::array<unsigned char, 32> digest{};
   std::size_t digest_len = 0;
   const bool ok =
-      ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                          params) == 1 &&
+      ctx &&
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
+          1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(id.data()), id.size()) == 1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>("."), 1) == 1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(ts.data()), ts.size()) == 1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>("."), 1) == 1 &&
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) ==
-          1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) == 1 &&
       EVP_MAC_final(ctx, digest.data(), &digest_len, digest.size()) == 1 && digest_len == 32;
   EVP_MAC_CTX_free(ctx);
   EVP_MAC_free(mac);

@@ -126,8 +126,8 @@ struct WebhookSink::Impl {
   Clock::time_point pending_since{};
 
   // io thread only
-  std::deque<Message> ready;                      // replayed batches, sent first
-  std::multimap<Clock::time_point, Message> retry; // due time → message
+  std::deque<Message> ready;                        // replayed batches, sent first
+  std::multimap<Clock::time_point, Message> retry;  // due time → message
   Clock::time_point paused_until{};
   std::size_t in_flight = 0;
   std::vector<webhook::WebhookConnection*> connections;
@@ -140,8 +140,7 @@ struct WebhookSink::Impl {
 };
 
 WebhookSink::Impl::Impl(WebhookOptions opts)
-    : options(std::move(opts)),
-      spool([&] {
+    : options(std::move(opts)), spool([&] {
         // Options are validated before the spool directory is touched.
         std::string error;
         auto parsed = webhook::parse_webhook_url(options.url, error);
@@ -151,8 +150,8 @@ WebhookSink::Impl::Impl(WebhookOptions opts)
         require(!options.secrets.empty(), "at least one secret is required");
         for (std::size_t i = 0; i < options.secrets.size(); ++i) {
           auto key = webhook::decode_webhook_secret(options.secrets[i]);
-          require(key.has_value(), "secret " + std::to_string(i + 1) +
-                                       " is empty or not valid whsec_<base64>");
+          require(key.has_value(),
+                  "secret " + std::to_string(i + 1) + " is empty or not valid whsec_<base64>");
           keys.push_back(std::move(*key));
         }
         require(!options.spool_dir.empty(), "spool_dir is required");
@@ -160,7 +159,8 @@ WebhookSink::Impl::Impl(WebhookOptions opts)
         require(options.request_timeout.count() > 0, "timeout_ms must be positive");
         require(options.max_in_flight >= 1 && options.max_in_flight <= 256,
                 "max_in_flight must be 1..256");
-        require(options.max_batch >= 1 && options.max_batch <= 100'000, "max_batch must be 1..100000");
+        require(options.max_batch >= 1 && options.max_batch <= 100'000,
+                "max_batch must be 1..100000");
         require(options.backoff_min.count() > 0 && options.backoff_max >= options.backoff_min,
                 "backoff_min must be positive and not above backoff_max");
         return webhook::SpoolOptions{options.spool_dir, options.spool_max_bytes, 0};
@@ -215,9 +215,9 @@ WebhookSink::Impl::Impl(WebhookOptions opts)
   }
   pending_since = Clock::now() - options.batch_linger;  // replayed alerts go out without linger
   if (replay.corrupt_records > 0) {
-    platform_event("webhook_spool_corrupt",
-                   "skipped " + std::to_string(replay.corrupt_records) +
-                       " corrupt record(s) in the webhook spool " + options.spool_dir);
+    platform_event("webhook_spool_corrupt", "skipped " + std::to_string(replay.corrupt_records) +
+                                                " corrupt record(s) in the webhook spool " +
+                                                options.spool_dir);
   }
 }
 
@@ -280,16 +280,13 @@ std::optional<Message> WebhookSink::Impl::next_message() {
   return message;
 }
 
-void WebhookSink::Impl::acknowledge(const Message& message) {
-  spool.append_ack(message.seqs);
-}
+void WebhookSink::Impl::acknowledge(const Message& message) { spool.append_ack(message.seqs); }
 
 void WebhookSink::Impl::dead_letter(const Message& message, unsigned status,
                                     const std::string& reason) {
-  std::string line = R"({"webhook_id":")" + message.id + R"(","status":)" +
-                     std::to_string(status) + R"(,"reason":")" + json_escape_ascii(reason) +
-                     R"(","time":")" + utc_now_rfc3339() + R"(","payload":)" + message.body +
-                     "}\n";
+  std::string line = R"({"webhook_id":")" + message.id + R"(","status":)" + std::to_string(status) +
+                     R"(,"reason":")" + json_escape_ascii(reason) + R"(","time":")" +
+                     utc_now_rfc3339() + R"(","payload":)" + message.body + "}\n";
   std::size_t done = 0;
   bool ok = true;
   while (done < line.size()) {

@@ -12,8 +12,8 @@ struct WebhookUrl {
   bool tls = false;
   std::string host;  // without brackets for IPv6 literals
   uint16_t port = 0;
-  std::string target;      // path and query, at least "/"
-  std::string host_header; // "host" or "host:port" (brackets kept for IPv6)
+  std::string target;       // path and query, at least "/"
+  std::string host_header;  // "host" or "host:port" (brackets kept for IPv6)
 };
 
 // "http://host[:port][/path[?query]]" or "https://...". No userinfo, no fragment, no whitespace

@@ -28,12 +28,18 @@ std::vector<std::string> decode_keys(const std::vector<std::string>& secrets) {
 
 std::string_view verify_result_name(VerifyResult result) {
   switch (result) {
-    case VerifyResult::kOk: return "ok";
-    case VerifyResult::kMissingHeader: return "missing header";
-    case VerifyResult::kBadTimestamp: return "bad timestamp";
-    case VerifyResult::kTimestampOutOfRange: return "timestamp out of tolerance";
-    case VerifyResult::kBadSignature: return "bad signature";
-    case VerifyResult::kReplayed: return "replayed id";
+    case VerifyResult::kOk:
+      return "ok";
+    case VerifyResult::kMissingHeader:
+      return "missing header";
+    case VerifyResult::kBadTimestamp:
+      return "bad timestamp";
+    case VerifyResult::kTimestampOutOfRange:
+      return "timestamp out of tolerance";
+    case VerifyResult::kBadSignature:
+      return "bad signature";
+    case VerifyResult::kReplayed:
+      return "replayed id";
   }
   return "unknown";
 }
@@ -49,8 +55,8 @@ VerifyResult WebhookVerifier::verify(std::string_view id, std::string_view times
   if (id.empty() || timestamp.empty() || signature_header.empty()) {
     return VerifyResult::kMissingHeader;
   }
-  if (timestamp.size() > 18 ||
-      !std::all_of(timestamp.begin(), timestamp.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (timestamp.size() > 18 || !std::all_of(timestamp.begin(), timestamp.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; })) {
     return VerifyResult::kBadTimestamp;
   }
   int64_t ts = 0;

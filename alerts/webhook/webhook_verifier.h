@@ -27,11 +27,11 @@ struct VerifierOptions {
 
 enum class VerifyResult {
   kOk,
-  kMissingHeader,       // an empty id, timestamp or signature
-  kBadTimestamp,        // not a decimal unix time
-  kTimestampOutOfRange, // older or newer than the tolerance
-  kBadSignature,        // no v1 signature matches any secret (tampered body, wrong secret)
-  kReplayed,            // a valid request whose id was already accepted
+  kMissingHeader,        // an empty id, timestamp or signature
+  kBadTimestamp,         // not a decimal unix time
+  kTimestampOutOfRange,  // older or newer than the tolerance
+  kBadSignature,         // no v1 signature matches any secret (tampered body, wrong secret)
+  kReplayed,             // a valid request whose id was already accepted
 };
 
 std::string_view verify_result_name(VerifyResult result);

@@ -61,6 +61,7 @@ struct RedisSetup {
     client.start();
     RedisStoreOptions store_options;
     store_options.failure_mode = panguard::rules::StoreFailureMode::kClosed;
+    store_options.batch_across_slots = true;  // one server, as `store.redis.mode: single`
     store = std::make_unique<RedisStore>(client, store_options);
   }
   static redis::ClientOptions options(uint16_t port) {

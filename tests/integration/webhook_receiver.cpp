@@ -1,5 +1,7 @@
 #include "webhook_receiver.h"
 
+#include <sys/socket.h>
+
 #include <map>
 #include <utility>
 
@@ -15,8 +17,8 @@ namespace panguard::integration {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using asio::ip::tcp;
 using alerts::webhook::VerifyResult;
+using asio::ip::tcp;
 
 struct WebhookReceiver::Server {
   Server(std::vector<std::string> secrets, std::optional<ReceiverTls> tls_files, bool count)
@@ -38,13 +40,16 @@ struct WebhookReceiver::Server {
       std::lock_guard lock(mutex);
       stopping = true;
       boost::system::error_code ignored;
-      acceptor.close(ignored);
+      // A blocking accept() is woken by shutdown(2) of the listening socket, not by close(2).
+      ::shutdown(acceptor.native_handle(), SHUT_RDWR);
       for (auto* socket : sockets) {
         socket->shutdown(tcp::socket::shutdown_both, ignored);
       }
     }
     accept_thread.join();
     for (auto& t : threads) t.join();
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
   }
 
   void accept_loop() {

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "alerts/webhook/webhook_verifier.h"
@@ -31,9 +32,12 @@ struct ReceivedRequest {
 };
 
 struct ReceiverReply {
-  unsigned status = 200;
+  ReceiverReply(unsigned status_code = 200, std::string retry_after_value = {},
+                std::chrono::milliseconds delay_before = std::chrono::milliseconds(0))
+      : status(status_code), retry_after(std::move(retry_after_value)), delay(delay_before) {}
+  unsigned status;
   std::string retry_after;
-  std::chrono::milliseconds delay{0};  // sleep before answering
+  std::chrono::milliseconds delay;  // sleep before answering
 };
 
 struct ReceiverTls {

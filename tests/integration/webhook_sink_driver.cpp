@@ -50,8 +50,7 @@ int main(int argc, char** argv) {
   sink.start();
   while (sink.stats().pending > 0) std::this_thread::sleep_for(10ms);
   sink.stop(1s);
-  std::printf("drained delivered=%llu\n",
-              static_cast<unsigned long long>(sink.stats().delivered));
+  std::printf("drained delivered=%llu\n", static_cast<unsigned long long>(sink.stats().delivered));
   std::fflush(stdout);
   return 0;
 }

@@ -251,9 +251,8 @@ TEST(WebhookSink, StopKeepsUndeliveredAlertsForTheNextStart) {
   TempDir dir;
   WebhookReceiver receiver({kSecret});
   std::atomic<bool> down{true};
-  receiver.set_handler([&](const ReceivedRequest&, std::size_t) {
-    return ReceiverReply{down ? 503u : 200u};
-  });
+  receiver.set_handler(
+      [&](const ReceivedRequest&, std::size_t) { return ReceiverReply{down ? 503u : 200u}; });
   auto options = options_for(receiver.url(), dir.path());
   options.max_batch = 10;
   {
@@ -307,16 +306,20 @@ TEST(WebhookSink, HttpsWithTheRightCaWorksAndAWrongCaIsRefused) {
     EXPECT_EQ(sink.stats().pending, 1u);
   }
   {
-    // Right CA, wrong name: the certificate is for localhost/127.0.0.1, not 127.0.0.2.
-    auto options = options_for("https://127.0.0.2:" + std::to_string(receiver.port()) + "/h",
+    // Right CA, wrong name: this receiver's certificate is for other.example only.
+    const CertFiles misnamed = pki.issue("misnamed", "DNS:other.example");
+    WebhookReceiver wrong_name({kSecret}, ReceiverTls{misnamed.cert, misnamed.key});
+    auto options = options_for("https://127.0.0.1:" + std::to_string(wrong_name.port()) + "/h",
                                dir.path() + "/name");
     options.ca_file = pki.ca_file();
     WebhookSink sink(options);
     sink.start();
     ASSERT_TRUE(sink.write(make_alert("tls-3")));
+    ASSERT_TRUE(eventually([&] { return wrong_name.tls_handshake_failures() >= 1; }, 5s));
     ASSERT_TRUE(eventually([&] { return sink.stats().retries >= 1; }, 5s));
     sink.stop(0ms);
     EXPECT_EQ(sink.stats().delivered, 0u);
+    EXPECT_TRUE(wrong_name.requests().empty());
   }
   EXPECT_EQ(receiver.delivered_alert_ids(), std::multiset<std::string>{"tls-1"});
 }
@@ -337,13 +340,13 @@ TEST(WebhookSink, SigkilledMidDeliveryEveryAlertArrivesWithItsOriginalId) {
   TempDir dir;
   WebhookReceiver receiver({kSecret});
   receiver.set_handler([](const ReceivedRequest&, std::size_t) {
-    return ReceiverReply{200, "", 30ms};  // slow enough to be killed mid-way
+    return ReceiverReply{200, "", 50ms};  // slow enough to be killed mid-way
   });
   const std::string spool = dir.path() + "/spool";
   constexpr int kCount = 300;
   {
-    ChildProcess driver({WEBHOOK_SINK_DRIVER, receiver.url(), spool, kSecret,
-                         std::to_string(kCount), "crash"});
+    ChildProcess driver(
+        {WEBHOOK_SINK_DRIVER, receiver.url(), spool, kSecret, std::to_string(kCount), "crash"});
     ASSERT_TRUE(driver.wait_for_stdout("spooled 300", 10s)) << driver.stderr_text();
     ASSERT_TRUE(receiver.wait_for_alerts(30, 10s));
     driver.send_signal(SIGKILL);

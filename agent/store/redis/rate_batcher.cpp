@@ -1,16 +1,18 @@
 #include "agent/store/redis/rate_batcher.h"
 
+#include <iterator>
+
 #include "agent/store/redis/cluster_slots.h"
 #include "agent/store/redis/store_scripts.h"
 
 namespace panguard::agent::redis {
 
-std::shared_ptr<RateBatcher> RateBatcher::create(Executor& redis, bool cluster) {
-  return std::shared_ptr<RateBatcher>(new RateBatcher(redis, cluster));
+std::shared_ptr<RateBatcher> RateBatcher::create(Executor& redis, bool across_slots) {
+  return std::shared_ptr<RateBatcher>(new RateBatcher(redis, across_slots));
 }
 
 void RateBatcher::submit(RateCheck check) {
-  const int group_id = cluster_ ? key_slot(check.key) : 0;
+  const int group_id = across_slots_ ? 0 : key_slot(check.key);
   std::vector<RateCheck> batch;
   {
     std::lock_guard lock(mutex_);
@@ -54,13 +56,28 @@ void RateBatcher::send(int group_id, std::vector<RateCheck> batch) {
   auto checks = std::make_shared<std::vector<RateCheck>>(std::move(batch));
   redis_.eval(gcra_script(), std::move(keys), std::move(args),
               [self = shared_from_this(), group_id, checks](Result result) {
-                // Refill first, so the next batch is on the wire before these callbacks run.
+                // Refill first, so the next batch is on the wire before these callbacks run. A
+                // failure (timeout, no connection) answers the queued checks too: they waited
+                // behind this batch, and sending them now would answer them past their timeout.
+                const bool failed = std::holds_alternative<Failure>(result);
                 std::vector<RateCheck> next;
                 {
                   std::lock_guard lock(self->mutex_);
-                  next = self->next_batch(self->groups_[group_id]);
+                  Group& group = self->groups_[group_id];
+                  if (failed) {
+                    next.assign(std::make_move_iterator(group.queued.begin()),
+                                std::make_move_iterator(group.queued.end()));
+                    group.queued.clear();
+                    --group.in_flight;
+                  } else {
+                    next = self->next_batch(group);
+                  }
                 }
-                if (!next.empty()) self->send(group_id, std::move(next));
+                if (failed) {
+                  for (RateCheck& check : next) check.done(result);
+                } else if (!next.empty()) {
+                  self->send(group_id, std::move(next));
+                }
 
                 const Reply* reply = std::get_if<Reply>(&result);
                 const auto parts = reply ? split_batch_reply(*reply, checks->size())

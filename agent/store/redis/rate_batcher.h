@@ -2,7 +2,9 @@
 // into one EVALSHA of the batch script: one TIME, one round trip and one command to format for
 // up to kMaxBatch decisions. Self-clocked like a group commit: a check is sent at once while its
 // group has fewer than kMaxInFlight batches in flight, so a lone request never waits; under load
-// the checks that arrive meanwhile ride in the next batch, sent as soon as one comes back.
+// the checks that arrive meanwhile ride in the next batch, sent as soon as one comes back. When
+// a batch fails (timeout, no connection) the checks queued behind it fail with it, so no check
+// is answered later than one command timeout after it was submitted plus one batch round trip.
 #pragma once
 
 #include <cstddef>
@@ -34,14 +36,14 @@ class RateBatcher : public std::enable_shared_from_this<RateBatcher> {
   static constexpr std::size_t kMaxBatch = 64;
   static constexpr int kMaxInFlight = 4;
 
-  // `cluster`: group by hash slot (a script's keys must share one); otherwise one group.
-  // Shared ownership: completions keep the batcher alive past its owner.
-  static std::shared_ptr<RateBatcher> create(Executor& redis, bool cluster);
+  // Groups by hash slot (a cluster script's keys must share one) unless `across_slots`, which
+  // only a single server allows. Shared ownership: completions keep the batcher alive.
+  static std::shared_ptr<RateBatcher> create(Executor& redis, bool across_slots);
 
   void submit(RateCheck check);
 
  private:
-  RateBatcher(Executor& redis, bool cluster) : redis_(redis), cluster_(cluster) {}
+  RateBatcher(Executor& redis, bool across_slots) : redis_(redis), across_slots_(across_slots) {}
 
   struct Group {
     std::deque<RateCheck> queued;
@@ -53,7 +55,7 @@ class RateBatcher : public std::enable_shared_from_this<RateBatcher> {
   std::vector<RateCheck> next_batch(Group& group);
 
   Executor& redis_;
-  const bool cluster_;
+  const bool across_slots_;
   std::mutex mutex_;
   std::unordered_map<int, Group> groups_;
 };

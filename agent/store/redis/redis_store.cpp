@@ -155,7 +155,7 @@ struct RedisStore::Shared {
 
 RedisStore::RedisStore(redis::Executor& redis, RedisStoreOptions options)
     : redis_(redis), shared_(std::make_shared<Shared>(std::move(options))) {
-  shared_->batcher = redis::RateBatcher::create(redis_, shared_->options.cluster);
+  shared_->batcher = redis::RateBatcher::create(redis_, shared_->options.batch_across_slots);
   if (shared_->options.probe_interval.count() > 0) {
     probe_thread_ = std::thread([this] { run_probe(); });
   }

@@ -45,8 +45,9 @@ struct RedisStoreOptions {
   // Agents sharing the budget: the `local` fallback allows rate / expected_nodes (burst
   // likewise, at least 1) per node, so the fleet stays near the global limit during an outage.
   uint32_t expected_nodes = 1;
-  // Against a Redis Cluster rate checks are batched per hash slot, against one server together.
-  bool cluster = false;
+  // Rate checks are batched per hash slot, which is always safe. Only against a single server
+  // (never a cluster: a script's keys must share a slot) may one batch span slots.
+  bool batch_across_slots = false;
   std::chrono::nanoseconds degraded_report_period = std::chrono::seconds(60);
   // While degraded, a PING this often detects recovery when no traffic does. Zero: no probe.
   std::chrono::nanoseconds probe_interval = std::chrono::seconds(1);

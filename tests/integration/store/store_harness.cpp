@@ -104,8 +104,12 @@ std::unique_ptr<StoreUnderTest> StoreUnderTest::of(Backend backend) {
   switch (backend) {
     case Backend::kMemory:
       return memory();
-    case Backend::kRedis:
-      return redis(client_options({shared_redis().port()}, false), quiet_store_options());
+    case Backend::kRedis: {
+      // One server: batches may span tenants (slots), as the daemon does against one server.
+      RedisStoreOptions options = quiet_store_options();
+      options.batch_across_slots = true;
+      return redis(client_options({shared_redis().port()}, false), options);
+    }
     case Backend::kCluster:
       return redis(client_options(shared_cluster().ports(), true), quiet_store_options());
   }

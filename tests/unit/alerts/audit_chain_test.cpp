@@ -48,13 +48,13 @@ TEST(AuditRecordTest, HashIsSha256OfTheLineBeforeTheHashField) {
 }
 
 TEST(AuditRecordTest, RejectsNonCanonicalSeqAndBadJson) {
-  EXPECT_NE(parse_record_line("{\"seq\":01,\"prev\":\"" + std::string(kGenesisHash) +
-                              "\",\"alert\":{}")
-                .error,
-            "");
+  EXPECT_NE(
+      parse_record_line("{\"seq\":01,\"prev\":\"" + std::string(kGenesisHash) + "\",\"alert\":{}")
+          .error,
+      "");
   // Content with a valid hash but not JSON.
-  const std::string content = "{\"seq\":1,\"prev\":\"" + std::string(kGenesisHash) +
-                              "\",\"alert\":{nope";
+  const std::string content =
+      "{\"seq\":1,\"prev\":\"" + std::string(kGenesisHash) + "\",\"alert\":{nope";
   EXPECT_EQ(parse_record_line(content + ",\"hash\":\"" + sha256_hex(content) + "\"}").error,
             "record is not valid JSON");
 }
@@ -151,7 +151,8 @@ TEST(AuditVerifierTest, MissingMiddleFileIsRemovedAtTheNextFile) {
   verifier.add_file("c", join({lines.begin() + 6, lines.end()}), 7);
   const ChainReport report = verifier.finish();
   ASSERT_TRUE(report.problem);
-  EXPECT_EQ(report.problem->to_string(), "c:1: seq 7: removed: records 4..6 are missing before this one");
+  EXPECT_EQ(report.problem->to_string(),
+            "c:1: seq 7: removed: records 4..6 are missing before this one");
 }
 
 TEST(AuditVerifierTest, SignedCheckpointsVerifyOnlyWithTheRightKey) {
@@ -161,9 +162,9 @@ TEST(AuditVerifierTest, SignedCheckpointsVerifyOnlyWithTheRightKey) {
   const ParsedRecord last = parse_record_line(lines[2].substr(0, lines[2].size() - 1));
   const std::string sig = key.sign(checkpoint_message("acme", 3, *last.hash, 42));
   ASSERT_EQ(sig.size(), 64u);
-  const std::string body = "{\"stream\":\"acme\",\"covers_seq\":3,\"covers_hash\":\"" +
-                           *last.hash + "\",\"time\":\"x\",\"time_ns\":42,\"key_id\":\"" +
-                           key.key_id() + "\",\"signature\":\"" + to_hex(sig) + "\"}";
+  const std::string body = "{\"stream\":\"acme\",\"covers_seq\":3,\"covers_hash\":\"" + *last.hash +
+                           "\",\"time\":\"x\",\"time_ns\":42,\"key_id\":\"" + key.key_id() +
+                           "\",\"signature\":\"" + to_hex(sig) + "\"}";
   lines.push_back(make_record_line(4, *last.hash, "checkpoint", body).line);
 
   ChainVerifier good({"acme", true, &key});

@@ -92,10 +92,10 @@ TEST(AuditFileSinkTest, ManyThreadsManyTenantsEachStreamVerifiesAndHoldsOnlyItsT
     threads.emplace_back([&, t] {
       for (int i = 0; i < 300; ++i) {
         const int tenant = (t + i) % 5;
-        ASSERT_TRUE(sink->write(tenant_alert(tenant == 4 ? std::nullopt
-                                                         : std::optional<std::string>(
-                                                               "tenant." + std::to_string(tenant)),
-                                             t * 1000 + i)));
+        ASSERT_TRUE(sink->write(tenant_alert(
+            tenant == 4 ? std::nullopt
+                        : std::optional<std::string>("tenant." + std::to_string(tenant)),
+            t * 1000 + i)));
       }
     });
   }
@@ -111,10 +111,10 @@ TEST(AuditFileSinkTest, ManyThreadsManyTenantsEachStreamVerifiesAndHoldsOnlyItsT
     total += report.records;
     // Every record in a tenant's files is that tenant's.
     const std::string stream = entry.path().filename().string();
-    const std::string want = stream == kPlatformStream
-                                 ? "\"tenant_id\":null"
-                                 : "\"tenant_id\":\"" + std::string(stream).replace(
-                                                            stream.find("%2E"), 3, ".") + "\"";
+    const std::string want =
+        stream == kPlatformStream
+            ? "\"tenant_id\":null"
+            : "\"tenant_id\":\"" + std::string(stream).replace(stream.find("%2E"), 3, ".") + "\"";
     std::error_code ec;
     for (const AuditFile& file : list_audit_files(entry.path(), ec)) {
       std::istringstream lines(read(file.path));
@@ -220,8 +220,8 @@ TEST(NodeKeyTest, WritesPrivateKey0600AndRoundTrips) {
   EXPECT_FALSE(std::get<NodeKey>(pub).verify("messagf", sig));
   EXPECT_EQ(std::get<NodeKey>(pub).key_id(), key.key_id());
   fs::permissions(dir.path() / "node.key", fs::perms::group_read, fs::perm_options::add);
-  EXPECT_TRUE(std::holds_alternative<KeyError>(
-      load_private_key_file((dir.path() / "node.key").string())));
+  EXPECT_TRUE(
+      std::holds_alternative<KeyError>(load_private_key_file((dir.path() / "node.key").string())));
 }
 
 }  // namespace

@@ -38,11 +38,10 @@ Alert make_alert(std::optional<std::string> tenant, Priority priority, std::stri
   return alert;
 }
 
-RouteSpec route(std::string name, RouteScope scope, std::string tenant,
-                std::shared_ptr<Sink> sink, Priority min = Priority::kDebug,
-                bool include_platform = false) {
-  return RouteSpec{std::move(name), scope, std::move(tenant), min, include_platform,
-                   std::move(sink)};
+RouteSpec route(std::string name, RouteScope scope, std::string tenant, std::shared_ptr<Sink> sink,
+                Priority min = Priority::kDebug, bool include_platform = false) {
+  return RouteSpec{std::move(name),  scope,          std::move(tenant), min,
+                   include_platform, std::move(sink)};
 }
 
 TEST(RouterTest, TenantRouteGetsOnlyItsTenant) {
@@ -74,10 +73,10 @@ TEST(RouterTest, SocAndPlatformScopes) {
   auto soc = std::make_shared<RecordingSink>();
   auto soc_with_platform = std::make_shared<RecordingSink>();
   auto platform = std::make_shared<RecordingSink>();
-  Router router({route("soc", RouteScope::kAllTenants, "", soc),
-                 route("soc+p", RouteScope::kAllTenants, "", soc_with_platform, Priority::kDebug,
-                       true),
-                 route("platform", RouteScope::kPlatform, "", platform)});
+  Router router(
+      {route("soc", RouteScope::kAllTenants, "", soc),
+       route("soc+p", RouteScope::kAllTenants, "", soc_with_platform, Priority::kDebug, true),
+       route("platform", RouteScope::kPlatform, "", platform)});
   router.write(make_alert("acme", Priority::kCritical, "t"));
   router.write(make_alert(std::nullopt, Priority::kCritical, "p"));
   ASSERT_EQ(soc->seen.size(), 1u);
@@ -123,8 +122,7 @@ TEST(RouterTest, RejectsBadTables) {
                        route("x", RouteScope::kPlatform, "", sink)}),
                std::invalid_argument);
   EXPECT_THROW(Router({route("x", RouteScope::kTenant, "", sink)}), std::invalid_argument);
-  EXPECT_THROW(Router({route("x", RouteScope::kAllTenants, "acme", sink)}),
-               std::invalid_argument);
+  EXPECT_THROW(Router({route("x", RouteScope::kAllTenants, "acme", sink)}), std::invalid_argument);
   EXPECT_THROW(Router({route("x", RouteScope::kPlatform, "", sink, Priority::kDebug, true)}),
                std::invalid_argument);
   EXPECT_THROW(Router({route("x", RouteScope::kAllTenants, "", nullptr)}), std::invalid_argument);
@@ -160,8 +158,8 @@ TEST(RouterTest, RandomizedNoCrossTenantDelivery) {
     const auto min = static_cast<Priority>(random() % 8);
     auto sink = std::make_shared<RecordingSink>();
     expects.push_back({tenant, scope, min, include_platform, sink});
-    specs.push_back(route("r" + std::to_string(specs.size()), scope, tenant, sink, min,
-                          include_platform));
+    specs.push_back(
+        route("r" + std::to_string(specs.size()), scope, tenant, sink, min, include_platform));
   };
   for (int t = 0; t < kTenants; ++t) {
     const int sinks = 1 + static_cast<int>(random() % 4);
@@ -197,9 +195,15 @@ TEST(RouterTest, RandomizedNoCrossTenantDelivery) {
       if (a.priority > e.min) continue;
       bool wanted = false;
       switch (e.scope) {
-        case RouteScope::kTenant: wanted = a.tenant_id == e.tenant; break;
-        case RouteScope::kAllTenants: wanted = a.tenant_id || e.include_platform; break;
-        case RouteScope::kPlatform: wanted = !a.tenant_id; break;
+        case RouteScope::kTenant:
+          wanted = a.tenant_id == e.tenant;
+          break;
+        case RouteScope::kAllTenants:
+          wanted = a.tenant_id || e.include_platform;
+          break;
+        case RouteScope::kPlatform:
+          wanted = !a.tenant_id;
+          break;
       }
       if (wanted) expected.insert(a.id);
     }

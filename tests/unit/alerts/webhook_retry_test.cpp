@@ -38,9 +38,10 @@ TEST(RetryPolicy, RetryAfterHttpDate) {
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", kDate), 30s);
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", kDate), 0s);  // past
   EXPECT_EQ(parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", kDate), kMaxRetryAfter);
-  EXPECT_EQ(parse_retry_after("Tue, 29 Feb 2000 00:00:00 GMT",
-                              std::chrono::system_clock::time_point(std::chrono::seconds(951782390))),
-            10s);
+  EXPECT_EQ(
+      parse_retry_after("Tue, 29 Feb 2000 00:00:00 GMT",
+                        std::chrono::system_clock::time_point(std::chrono::seconds(951782390))),
+      10s);
   EXPECT_FALSE(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", kDate));  // RFC 850: obsolete
   EXPECT_FALSE(parse_retry_after("Sun Nov  6 08:49:37 1994", kDate));        // asctime
   EXPECT_FALSE(parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", kDate));
@@ -52,7 +53,7 @@ TEST(RetryPolicy, RetryAfterHttpDate) {
 TEST(RetryPolicy, FullJitterBackoffIsBoundedAndGrows) {
   EXPECT_EQ(backoff_delay(1, 100ms, 10s, 0.0), 0ms);
   EXPECT_EQ(backoff_delay(1, 100ms, 10s, 0.999), 99ms);
-  EXPECT_EQ(backoff_delay(4, 100ms, 10s, 0.5), 400ms);   // ceiling 800 ms
+  EXPECT_EQ(backoff_delay(4, 100ms, 10s, 0.5), 400ms);    // ceiling 800 ms
   EXPECT_EQ(backoff_delay(30, 100ms, 10s, 0.5), 5000ms);  // capped at max
   EXPECT_EQ(backoff_delay(1000, 100ms, 10s, 1.0), 10000ms);
 }
@@ -78,9 +79,9 @@ TEST(WebhookUrl, ParsesAndRefuses) {
   EXPECT_EQ(url->host, "::1");
   EXPECT_EQ(url->host_header, "[::1]:9");
 
-  for (const char* bad : {"ftp://x/", "http://", "http://:80/", "http://u:p@x/", "http://x:0/",
-                          "http://x:65536/", "http://x:8a/", "http://x/#f", "http://x /",
-                          "HTTP://x/", "http://[::1/", "http://x:/"}) {
+  for (const char* bad :
+       {"ftp://x/", "http://", "http://:80/", "http://u:p@x/", "http://x:0/", "http://x:65536/",
+        "http://x:8a/", "http://x/#f", "http://x /", "HTTP://x/", "http://[::1/", "http://x:/"}) {
     EXPECT_FALSE(parse_webhook_url(bad, error)) << bad;
   }
 }

@@ -20,7 +20,8 @@ TEST(WebhookSignature, RawSecretIsUsedAsBytes) {
   const auto key = decode_webhook_secret("Jefe\n");
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(*key, "Jefe");
-  EXPECT_EQ(webhook_signature(*key, "id", 1, "body"), "xHJRBnAqpZnawf1e2kcCMtpgnm5Q5XtH5s9rQvRI2J4=");
+  EXPECT_EQ(webhook_signature(*key, "id", 1, "body"),
+            "xHJRBnAqpZnawf1e2kcCMtpgnm5Q5XtH5s9rQvRI2J4=");
   EXPECT_NE(webhook_signature(*key, "id", 1, "body"), webhook_signature(*key, "id", 1, "body "));
 }
 
@@ -35,10 +36,10 @@ TEST(WebhookSignature, SecretDecodingIsStrict) {
   EXPECT_FALSE(decode_webhook_secret("").has_value());
   EXPECT_FALSE(decode_webhook_secret(" \n").has_value());
   EXPECT_FALSE(decode_webhook_secret("whsec_").has_value());
-  EXPECT_FALSE(decode_webhook_secret("whsec_abc").has_value());     // not a multiple of 4
-  EXPECT_FALSE(decode_webhook_secret("whsec_ab!=").has_value());    // bad alphabet
-  EXPECT_FALSE(decode_webhook_secret("whsec_YQ=a").has_value());    // data after padding
-  EXPECT_FALSE(decode_webhook_secret("whsec_YR==").has_value());    // non-canonical bits
+  EXPECT_FALSE(decode_webhook_secret("whsec_abc").has_value());   // not a multiple of 4
+  EXPECT_FALSE(decode_webhook_secret("whsec_ab!=").has_value());  // bad alphabet
+  EXPECT_FALSE(decode_webhook_secret("whsec_YQ=a").has_value());  // data after padding
+  EXPECT_FALSE(decode_webhook_secret("whsec_YR==").has_value());  // non-canonical bits
   EXPECT_EQ(decode_webhook_secret("whsec_YQ==").value(), "a");
   EXPECT_EQ(decode_webhook_secret("whsec_YWJj\r\n").value(), "abc");
 }

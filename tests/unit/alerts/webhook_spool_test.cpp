@@ -54,9 +54,8 @@ TEST(Crc32c, KnownAnswers) {
 }
 
 TEST(SpoolRecord, RoundTripsEveryType) {
-  const std::vector<SpoolRecord> records = {
-      AlertRecord{7, "a-1", R"({"x":1})"}, BatchRecord{"batch_ab", {7, 8, 9}},
-      AckRecord{{7, 9}}};
+  const std::vector<SpoolRecord> records = {AlertRecord{7, "a-1", R"({"x":1})"},
+                                            BatchRecord{"batch_ab", {7, 8, 9}}, AckRecord{{7, 9}}};
   std::string bytes;
   for (const auto& r : records) bytes += encode_record(r);
   const ScanResult scan = scan_records(bytes);

@@ -77,9 +77,9 @@ TEST(WebhookVerifier, RotationAnyOfSeveralSignaturesAndSecrets) {
             VerifyResult::kOk);
   // A retired secret is refused.
   WebhookVerifier new_only({{"new"}});
-  EXPECT_EQ(new_only.verify("m", std::to_string(kNowS), sign("old", "m", kNowS, kBody), kBody,
-                            kNow),
-            VerifyResult::kBadSignature);
+  EXPECT_EQ(
+      new_only.verify("m", std::to_string(kNowS), sign("old", "m", kNowS, kBody), kBody, kNow),
+      VerifyResult::kBadSignature);
   // Unknown schemes and junk entries are ignored, not errors.
   EXPECT_EQ(new_only.verify("m2", std::to_string(kNowS),
                             "v1a,zzz junk " + sign("new", "m2", kNowS, kBody), kBody, kNow),
@@ -100,8 +100,8 @@ TEST(WebhookVerifier, SeenIdCacheIsBounded) {
 }
 
 TEST(WebhookVerifier, BadSecretsAreRefusedAtConstruction) {
-  EXPECT_THROW(WebhookVerifier({{}}), std::invalid_argument);
-  EXPECT_THROW(WebhookVerifier({{"whsec_!!"}}), std::invalid_argument);
+  EXPECT_THROW(WebhookVerifier(VerifierOptions{}), std::invalid_argument);
+  EXPECT_THROW(WebhookVerifier(VerifierOptions{{"whsec_!!"}}), std::invalid_argument);
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ RateCheck check(const std::string& key, std::vector<Result>& results) {
 
 TEST(RateBatcherTest, LoneChecksGoOutAtOnceAndLaterOnesRideTogether) {
   DeferredRedis redis;
-  auto batcher = RateBatcher::create(redis, false);
+  auto batcher = RateBatcher::create(redis, true);
   std::vector<Result> results;
   for (int i = 0; i < 10; ++i) batcher->submit(check("pg:{t" + std::to_string(i) + "}:k", results));
   // kMaxInFlight single checks are sent without waiting; the other six wait for a slot.
@@ -82,14 +82,19 @@ TEST(RateBatcherTest, LoneChecksGoOutAtOnceAndLaterOnesRideTogether) {
 
 TEST(RateBatcherTest, AFailureOrAMisshapenReplyReachesEveryCheckOfTheBatch) {
   DeferredRedis redis;
-  auto batcher = RateBatcher::create(redis, false);
+  auto batcher = RateBatcher::create(redis, true);
   std::vector<Result> results;
   for (int i = 0; i < RateBatcher::kMaxInFlight + 3; ++i) batcher->submit(check("k", results));
   redis.answer(0);
   ASSERT_EQ(redis.calls.back().keys.size(), 3u);
+  batcher->submit(check("k", results));  // queued behind the four in flight
   auto done = std::move(redis.calls.back().done);
   done(Failure{FailureKind::kTimeout, "deadline"});
-  ASSERT_EQ(results.size(), 4u);
+  // The batch's three checks and the one queued behind it, at once: sending it now would
+  // answer it a whole timeout late.
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(std::get<Failure>(results[4]).kind, FailureKind::kTimeout);
+  EXPECT_EQ(redis.calls.size(), 5u);
   for (std::size_t i = 1; i < 4; ++i) {
     EXPECT_EQ(std::get<Failure>(results[i]).kind, FailureKind::kTimeout);
   }
@@ -97,12 +102,13 @@ TEST(RateBatcherTest, AFailureOrAMisshapenReplyReachesEveryCheckOfTheBatch) {
   short_reply.type = Reply::Type::kArray;
   auto first = std::move(redis.calls[1].done);
   first(short_reply);
+  ASSERT_EQ(results.size(), 6u);
   EXPECT_EQ(std::get<Reply>(results.back()).elements.size(), 0u) << "passed on as is";
 }
 
 TEST(RateBatcherTest, AgainstAClusterOnlyKeysOfOneSlotShareABatch) {
   DeferredRedis redis;
-  auto batcher = RateBatcher::create(redis, true);
+  auto batcher = RateBatcher::create(redis, false);
   std::vector<Result> results;
   const std::string acme = "pg:{acme}:rule:r";
   const std::string globex = "pg:{globex}:rule:r";

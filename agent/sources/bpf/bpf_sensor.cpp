@@ -1,0 +1,223 @@
+#include "agent/sources/bpf/bpf_sensor.h"
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "agent/log/log.h"
+
+#if PANGUARD_HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "panguard.skel.h"
+#include "panguard_events.h"
+static_assert(panguard::agent::sensor::kEventKinds == PG_EV_KIND_MAX);
+#endif
+
+namespace panguard::agent::sensor {
+
+std::string validate(const BpfSensorOptions& options) {
+  if (options.payload_bytes > 256) return "payload_bytes must be at most 256";
+  const uint32_t ring = options.ring_buffer_bytes;
+  const auto page = static_cast<uint32_t>(::sysconf(_SC_PAGESIZE));
+  if (ring < page || (ring & (ring - 1)) != 0) {
+    return "ring_buffer_bytes must be a power of two of at least the page size (" +
+           std::to_string(page) + ")";
+  }
+  if (options.watched_ports.empty()) return "watched_ports must not be empty";
+  if (options.watched_ports.size() > 64) return "at most 64 watched_ports";
+  for (uint16_t port : options.watched_ports) {
+    if (port == 0) return "watched_ports: 0 is not a port";
+  }
+  return "";
+}
+
+#if PANGUARD_HAVE_BPF
+
+namespace {
+
+std::string errno_text(int error) {
+  if (error < 0) error = -error;
+  return std::string(std::strerror(error)) + " (errno " + std::to_string(error) + ")";
+}
+
+// libbpf's own lines (including the verifier log) go to the debug log.
+int libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG && !log::enabled(log::Level::kDebug)) return 0;
+  char line[1024];
+  const int n = std::vsnprintf(line, sizeof(line), format, args);
+  std::string_view text(line, n < 0 ? 0 : std::min<std::size_t>(n, sizeof(line) - 1));
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (!text.empty()) log::debug("libbpf: ", text);
+  return 0;
+}
+
+std::string load_failure(int error) {
+  if (error < 0) error = -error;
+  switch (error) {
+    case EPERM:
+      return "permission denied: loading needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), "
+             "kernel.unprivileged_bpf_disabled and lockdown may refuse even those; " +
+             errno_text(error);
+    case EACCES:
+    case EINVAL:
+      return "the kernel's verifier refused a program (log.level: debug shows the verifier log); " +
+             errno_text(error);
+    case ENOENT:
+    case ESRCH:
+      return "the kernel lacks BTF (/sys/kernel/btf/vmlinux) or a type the programs need; " +
+             errno_text(error);
+    case ENOMEM:
+      return "out of memory for maps (memory cgroup limit, or ring_buffer_bytes too large); " +
+             errno_text(error);
+    default:
+      return errno_text(error);
+  }
+}
+
+// "" when tracepoint ids can be read from a tracefs; otherwise why not.
+std::string ensure_tracefs(bool may_mount) {
+  if (::access("/sys/kernel/tracing/events", F_OK) == 0 ||
+      ::access("/sys/kernel/debug/tracing/events", F_OK) == 0) {
+    return "";
+  }
+  if (!may_mount) {
+    return "tracefs is not mounted (/sys/kernel/tracing) and sensor.mount_tracefs is false";
+  }
+  if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              nullptr) != 0) {
+    return "tracefs is not mounted and mounting it at /sys/kernel/tracing failed: " +
+           errno_text(errno);
+  }
+  log::info("sensor: mounted tracefs at /sys/kernel/tracing (tracepoints attach through it)");
+  return "";
+}
+
+int on_record(void* ctx, void* data, size_t size) {
+  auto* handler = static_cast<BpfSensor::RecordHandler*>(ctx);
+  (*handler)(std::span<const std::byte>(static_cast<const std::byte*>(data), size));
+  return 0;
+}
+
+}  // namespace
+
+struct BpfSensor::State {
+  panguard_bpf* skel = nullptr;
+  std::vector<bpf_link*> links;
+  ring_buffer* ring = nullptr;
+
+  ~State() {
+    if (ring) ring_buffer__free(ring);
+    for (bpf_link* link : links) bpf_link__destroy(link);
+    if (skel) panguard_bpf__destroy(skel);
+  }
+};
+
+BpfSensor::BpfSensor(BpfSensorOptions options) : options_(std::move(options)) {}
+
+BpfSensor::~BpfSensor() { stop(); }
+
+std::string BpfSensor::start(RecordHandler handler) {
+  if (state_) return "start: already running";
+  if (std::string invalid = validate(options_); !invalid.empty()) return "configure: " + invalid;
+  static std::once_flag print_once;
+  std::call_once(print_once, [] { libbpf_set_print(libbpf_print); });
+  handler_ = std::move(handler);
+
+  auto state = std::make_unique<State>();
+  // 1. open: parse the embedded object, no kernel work yet.
+  state->skel = panguard_bpf__open();
+  if (!state->skel) return "open: cannot open the embedded BPF object: " + errno_text(errno);
+
+  // 2. configure: read-only globals and map sizes, fixed before load.
+  panguard_bpf* skel = state->skel;
+  skel->rodata->pg_own_tgid = options_.own_tgid;
+  skel->rodata->pg_payload_bytes = options_.payload_bytes;
+  skel->rodata->pg_all_connects = options_.all_connects ? 1 : 0;
+  skel->rodata->pg_process_events = options_.process_events ? 1 : 0;
+  if (int err = bpf_map__set_max_entries(skel->maps.pg_events, options_.ring_buffer_bytes)) {
+    return "configure: ring buffer of " + std::to_string(options_.ring_buffer_bytes) +
+           " bytes: " + errno_text(err);
+  }
+
+  // 3. load: maps created, programs verified.
+  if (int err = panguard_bpf__load(skel)) return "load: " + load_failure(err);
+  for (uint16_t port : options_.watched_ports) {
+    const uint8_t on = 1;
+    if (int err = bpf_map__update_elem(skel->maps.pg_watched_ports, &port, sizeof(port), &on,
+                                       sizeof(on), BPF_ANY)) {
+      return "configure: watched port " + std::to_string(port) + ": " + errno_text(err);
+    }
+  }
+
+  // 4. attach, program by program so a failure names the hook.
+  if (std::string why = ensure_tracefs(options_.mount_tracefs); !why.empty()) {
+    return "attach: " + why;
+  }
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, skel->obj) {
+    bpf_link* link = bpf_program__attach(program);
+    if (!link) {
+      const int err = errno;
+      return std::string("attach: ") + bpf_program__name(program) + " (" +
+             bpf_program__section_name(program) + "): " + errno_text(err) +
+             (err == ENOENT ? " — tracepoint missing or tracefs not mounted" : "");
+    }
+    state->links.push_back(link);
+  }
+
+  state->ring = ring_buffer__new(bpf_map__fd(skel->maps.pg_events), on_record, &handler_, nullptr);
+  if (!state->ring) return "attach: ring buffer consumer: " + errno_text(errno);
+  state_ = state.release();
+  return "";
+}
+
+int BpfSensor::poll(int timeout_ms) {
+  if (!state_) return -EBADF;
+  return ring_buffer__poll(state_->ring, timeout_ms);
+}
+
+std::array<uint64_t, kEventKinds> BpfSensor::drops() const {
+  std::array<uint64_t, kEventKinds> total{};
+  if (!state_) return total;
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return total;
+  std::vector<uint64_t> per_cpu(static_cast<std::size_t>(cpus));
+  for (uint32_t kind = 0; kind < kEventKinds; ++kind) {
+    if (bpf_map__lookup_elem(state_->skel->maps.pg_drops, &kind, sizeof(kind), per_cpu.data(),
+                             per_cpu.size() * sizeof(uint64_t), 0) != 0) {
+      continue;
+    }
+    for (uint64_t n : per_cpu) total[kind] += n;
+  }
+  return total;
+}
+
+void BpfSensor::stop() {
+  delete state_;
+  state_ = nullptr;
+}
+
+#else  // !PANGUARD_HAVE_BPF
+
+struct BpfSensor::State {};
+BpfSensor::BpfSensor(BpfSensorOptions options) : options_(std::move(options)) {}
+BpfSensor::~BpfSensor() = default;
+std::string BpfSensor::start(RecordHandler) {
+  return "open: this build has no eBPF support (clang, bpftool or libbpf missing at build time)";
+}
+int BpfSensor::poll(int) { return -EBADF; }
+std::array<uint64_t, kEventKinds> BpfSensor::drops() const { return {}; }
+void BpfSensor::stop() {}
+
+#endif
+
+}  // namespace panguard::agent::sensor

@@ -1,0 +1,183 @@
+#include "bpf_test_support.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+namespace panguard::integration {
+namespace {
+
+std::string systemd_uid(std::string uid) {
+  for (char& c : uid) {
+    if (c == '-') c = '_';
+  }
+  return uid;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+KubepodsCgroup::KubepodsCgroup(std::string unified_root, std::string pod_uid,
+                               std::string container_id)
+    : root_(std::move(unified_root)) {
+  static std::atomic<int> counter{0};
+  const std::string base =
+      root_ + "/panguard-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const std::string pod = "kubepods-burstable-pod" + systemd_uid(pod_uid) + ".slice";
+  const std::vector<std::string> levels = {base, base + "/kubepods.slice",
+                                           base + "/kubepods.slice/kubepods-burstable.slice",
+                                           base + "/kubepods.slice/kubepods-burstable.slice/" + pod,
+                                           base + "/kubepods.slice/kubepods-burstable.slice/" +
+                                               pod + "/cri-containerd-" + container_id + ".scope"};
+  for (const std::string& dir : levels) {
+    if (::mkdir(dir.c_str(), 0755) != 0) {
+      error_ = "mkdir " + dir + ": " + std::strerror(errno);
+      return;
+    }
+    created_.push_back(dir);
+  }
+}
+
+KubepodsCgroup::~KubepodsCgroup() {
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    // Anything still inside (a child that outlived its test) goes back to the root first.
+    std::ifstream procs(*it + "/cgroup.procs");
+    std::string pid;
+    while (procs >> pid) write_file(root_ + "/cgroup.procs", pid);
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      if (::rmdir(it->c_str()) == 0 || errno == ENOENT) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // exiting tasks linger
+    }
+  }
+}
+
+uint64_t KubepodsCgroup::scope_id() const {
+  struct stat st {};
+  if (created_.empty() || ::stat(scope_path().c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+bool KubepodsCgroup::add_process(pid_t pid) const {
+  return ok() && write_file(scope_path() + "/cgroup.procs", std::to_string(pid));
+}
+
+Listener::Listener(bool ipv6) {
+  fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  if (ipv6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof(*a);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(*a);
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0 || ::listen(fd, 512) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) {
+    ::close(fd);
+    fd = -1;
+    return;
+  }
+  port = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                    : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+}
+
+Listener::~Listener() {
+  if (fd >= 0) ::close(fd);
+}
+
+int connect_local(uint16_t port, bool ipv6) {
+  const int fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int rc = -1;
+  if (ipv6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    a.sin6_port = htons(port);
+    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  }
+  if (rc != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+GatedChild::GatedChild(std::function<int()> script) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::close(pipe_fds[1]);
+    char go = 0;
+    if (::read(pipe_fds[0], &go, 1) != 1) ::_exit(100);
+    ::close(pipe_fds[0]);
+    ::_exit(script());
+  }
+  ::close(pipe_fds[0]);
+  gate_ = pipe_fds[1];
+}
+
+GatedChild::~GatedChild() {
+  if (gate_ >= 0) ::close(gate_);
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+void GatedChild::release() {
+  if (gate_ < 0) return;
+  const char go = 1;
+  (void)!::write(gate_, &go, 1);
+  ::close(gate_);
+  gate_ = -1;
+}
+
+std::optional<int> GatedChild::wait_exit(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      reaped_ = true;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::nullopt;
+}
+
+}  // namespace panguard::integration
