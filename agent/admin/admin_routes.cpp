@@ -74,7 +74,11 @@ HttpResponse AdminRoutes::readyz(const HttpRequest& request) const {
     return text_response(request, http::status::service_unavailable,
                          "not ready: counter store unreachable\n");
   }
-  return text_response(request, http::status::ok, "ready: pack " + snapshot->version + "\n");
+  std::string body = "ready: pack " + snapshot->version + "\n";
+  for (const auto& note : state_.degraded_notes) {
+    if (std::string line = note(); !line.empty()) body += "degraded: " + line + "\n";
+  }
+  return text_response(request, http::status::ok, body);
 }
 
 boost::asio::awaitable<HttpResponse> AdminRoutes::ingest(const HttpRequest& request) const {

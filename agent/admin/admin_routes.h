@@ -1,7 +1,8 @@
 // The admin API's request handling, free of sockets so it is unit-testable:
 //   GET  /metrics    Prometheus text format
 //   GET  /healthz    200 once the event loop runs
-//   GET  /readyz     200 when a rule pack is loaded, else 503 with the reason
+//   GET  /readyz     200 when a rule pack is loaded and the counter store answers, else 503
+//                    with the reason; degraded optional parts (the sensor) are listed in the body
 //   POST /v1/events  JSON-lines events (only with admin.allow_event_ingest; 404 otherwise)
 #pragma once
 
@@ -12,6 +13,9 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "agent/metrics/metrics.h"
 #include "agent/packs/pack_snapshot.h"
@@ -30,11 +34,14 @@ struct AdminState {
   Pipeline* ingest_pipeline = nullptr;  // null: POST /v1/events answers 404
   const TimeSource& clock;
   const Store* store = nullptr;  // null: /readyz does not check a counter store
+  // Optional parts that may run degraded without making the agent unready (the eBPF sensor):
+  // each returns "" when fine, else a line for the /readyz body.
+  std::vector<std::function<std::string()>> degraded_notes;
 };
 
 class AdminRoutes {
  public:
-  explicit AdminRoutes(AdminState state) : state_(state) {}
+  explicit AdminRoutes(AdminState state) : state_(std::move(state)) {}
 
   // A coroutine because event ingest awaits the pipeline; the other routes answer at once.
   boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request) const;

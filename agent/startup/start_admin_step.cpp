@@ -12,8 +12,13 @@ StepOutcome start_admin_step(App& app) {
         "admin: POST /v1/events is enabled; it trusts the tenant ids in posted events, "
         "use it for tests and local replay only");
   }
-  app.admin_routes = std::make_unique<AdminRoutes>(
-      AdminState{app.metrics, app.packs, app.loop_running, ingest, app.clock, app.store.get()});
+  AdminState state{app.metrics, app.packs, app.loop_running, ingest, app.clock, app.store.get()};
+  // The sensor starts after the admin server; the note reads it when /readyz is asked.
+  state.degraded_notes.push_back([&app]() -> std::string {
+    if (!app.sensor || app.sensor->ok()) return "";
+    return "eBPF sensor: " + app.sensor->status();
+  });
+  app.admin_routes = std::make_unique<AdminRoutes>(std::move(state));
   app.admin_server =
       std::make_unique<AdminServer>(app.io, *app.admin_routes, app.metrics, AdminServerOptions{});
   const std::string error = app.admin_server->start(app.config->admin_listen());

@@ -90,18 +90,11 @@ struct AlertmanagerSink::Impl {
 AlertmanagerSink::Impl::Impl(AlertmanagerOptions opts)
     : options(std::move(opts)), url(parse_url(options)) {
   if (url.tls) {
-    tls.emplace(asio::ssl::context::tls_client);
-    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                     asio::ssl::context::no_tlsv1_1);
-    tls->set_verify_mode(asio::ssl::verify_peer);
-    boost::system::error_code ec;
-    if (options.ca_file.empty()) {
-      tls->set_default_verify_paths(ec);
-    } else {
-      tls->load_verify_file(options.ca_file, ec);
+    try {
+      tls.emplace(webhook::verified_client_context(options.ca_file));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("alertmanager: ") + e.what());
     }
-    require(!ec, "ca_file " + options.ca_file + ": " + ec.message());
   }
   connection.emplace(io.get_executor(), url, tls ? &*tls : nullptr, options.request_timeout,
                      "panguard-alertmanager");

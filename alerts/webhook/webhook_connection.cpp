@@ -1,5 +1,7 @@
 #include "alerts/webhook/webhook_connection.h"
 
+#include <stdexcept>
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -15,6 +17,22 @@
 #include <boost/beast/http/write.hpp>
 
 namespace panguard::alerts::webhook {
+
+boost::asio::ssl::context verified_client_context(const std::string& ca_file) {
+  namespace ssl = boost::asio::ssl;
+  ssl::context tls(ssl::context::tls_client);
+  tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  tls.set_verify_mode(ssl::verify_peer);
+  boost::system::error_code ec;
+  if (ca_file.empty()) {
+    tls.set_default_verify_paths(ec);
+  } else {
+    tls.load_verify_file(ca_file, ec);
+  }
+  if (ec) throw std::invalid_argument("ca_file " + ca_file + ": " + ec.message());
+  return tls;
+}
 namespace {
 
 namespace asio = boost::asio;

@@ -35,6 +35,10 @@ struct SignedHeaders {
   std::string signature;
 };
 
+// A TLS client context that always verifies the peer, against `ca_file` or, when it is empty,
+// the system trust store; TLS 1.2 at least. Throws std::invalid_argument("ca_file <path>: why").
+boost::asio::ssl::context verified_client_context(const std::string& ca_file);
+
 // Extra request header fields (name, value), sent in order after Host/User-Agent/Content-Type.
 using HeaderFields = std::vector<std::pair<std::string, std::string>>;
 

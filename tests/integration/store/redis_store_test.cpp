@@ -21,15 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 using rules::StoreFailureMode;
 
-constexpr int64_t kSecond = 1'000'000'000;
-constexpr int64_t kMs = 1'000'000;
-
-int64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 class StoreBehaviourTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {

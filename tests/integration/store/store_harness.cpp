@@ -63,6 +63,12 @@ void flush(Backend backend) {
   }
 }
 
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 redis::ClientOptions client_options(const std::vector<uint16_t>& ports, bool cluster) {
   redis::ClientOptions options;
   for (const uint16_t port : ports) options.seeds.emplace_back("127.0.0.1", port);

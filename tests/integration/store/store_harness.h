@@ -21,6 +21,11 @@ std::string backend_name(Backend backend);
 // Wall-clock nanoseconds: the same clock Redis TIME reads on this host, so MemoryStore given
 // this and RedisStore using TIME see the same windows.
 int64_t wall_now_ns();
+// Monotonic nanoseconds, for measuring how long a call took.
+int64_t steady_ns();
+
+inline constexpr int64_t kSecond = 1'000'000'000;
+inline constexpr int64_t kMs = 1'000'000;
 
 // One redis-server and one 3-master cluster per test process, started on first use.
 RedisServer& shared_redis();

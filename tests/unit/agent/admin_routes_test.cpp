@@ -82,6 +82,20 @@ TEST_F(AdminRoutesTest, ReadyzNeedsAReachableStore) {
   EXPECT_NE(response.body().find("counter store unreachable"), std::string::npos);
 }
 
+TEST_F(AdminRoutesTest, ReadyzListsDegradedOptionalPartsButStaysReady) {
+  std::string sensor_note;
+  AdminState state{metrics_, packs_, loop_running_, nullptr, clock_};
+  state.degraded_notes.push_back([&sensor_note] { return sensor_note; });
+  AdminRoutes with_sensor(std::move(state));
+  EXPECT_EQ(handle(with_sensor, request(http::verb::get, "/readyz")).body().find("degraded"),
+            std::string::npos);
+  sensor_note = "eBPF sensor: degraded: load: permission denied";
+  const HttpResponse response = handle(with_sensor, request(http::verb::get, "/readyz"));
+  EXPECT_EQ(response.result(), http::status::ok) << "the proxy and the rules still work";
+  EXPECT_NE(response.body().find("degraded: eBPF sensor: degraded: load: permission denied"),
+            std::string::npos);
+}
+
 TEST_F(AdminRoutesTest, IngestIsNotFoundUnlessEnabled) {
   EXPECT_EQ(handle(routes(false), request(http::verb::post, "/v1/events", "{}")).result(),
             http::status::not_found);
