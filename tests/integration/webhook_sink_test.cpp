@@ -12,6 +12,7 @@
 
 #include "alerts/alert.h"
 #include "alerts/webhook/webhook_sink.h"
+#include "delivery/delivery_test_support.h"
 #include "process.h"
 #include "test_pki.h"
 #include "webhook_receiver.h"
@@ -25,35 +26,6 @@ using alerts::WebhookOptions;
 using alerts::WebhookSink;
 
 constexpr const char* kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pg-webhook-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct Events {
-  std::mutex mutex;
-  std::vector<std::pair<std::string, std::string>> list;
-  std::function<void(std::string, std::string)> callback() {
-    return [this](std::string rule, std::string reason) {
-      std::lock_guard lock(mutex);
-      list.emplace_back(std::move(rule), std::move(reason));
-    };
-  }
-  std::size_t count(const std::string& rule) {
-    std::lock_guard lock(mutex);
-    return static_cast<std::size_t>(
-        std::count_if(list.begin(), list.end(), [&](const auto& e) { return e.first == rule; }));
-  }
-};
 
 WebhookOptions options_for(const std::string& url, const std::string& spool_dir) {
   WebhookOptions options;
@@ -178,7 +150,7 @@ TEST(WebhookSink, PermanentRefusalGoesToTheDeadLetterFile) {
   TempDir dir;
   WebhookReceiver receiver({kSecret});
   receiver.set_handler([](const ReceivedRequest&, std::size_t) { return ReceiverReply{400}; });
-  Events events;
+  PlatformEvents events;
   auto options = options_for(receiver.url(), dir.path() + "/spool");
   options.dead_letter_path = dir.path() + "/dead.jsonl";
   options.on_platform_event = events.callback();
@@ -229,7 +201,7 @@ TEST(WebhookSink, FullSpoolDropsCountsAndRaisesOnePlatformEvent) {
   TempDir dir;
   WebhookReceiver receiver({kSecret});
   receiver.set_handler([](const ReceivedRequest&, std::size_t) { return ReceiverReply{503}; });
-  Events events;
+  PlatformEvents events;
   auto options = options_for(receiver.url(), dir.path());
   options.spool_max_bytes = 16 * 1024;
   options.on_platform_event = events.callback();
