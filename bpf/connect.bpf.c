@@ -11,22 +11,9 @@ const volatile __u32 pg_own_tgid = 0;
 const volatile __u32 pg_payload_bytes = 64;
 const volatile __u32 pg_all_connects = 0;
 const volatile __u32 pg_process_events = 1;
+const volatile __u32 pg_filter_cgroups = 0;
 
 #define PG_EINPROGRESS 115
-
-/* connect() in flight, by thread: what the exit half needs. */
-struct pg_pending_connect {
-  struct pg_sockaddr dst;
-  __s32 fd;
-  __u32 watched;
-};
-
-struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 10240);
-  __type(key, __u64); /* pid_tgid */
-  __type(value, struct pg_pending_connect);
-} pg_pending_connects SEC(".maps");
 
 /* sockaddr_in / sockaddr_in6 as user space passes them; read with bpf_probe_read_user. */
 struct pg_user_sockaddr {
@@ -91,6 +78,8 @@ int pg_exit_connect(struct trace_event_raw_sys_exit* ctx) {
     e->dst = pending->dst;
     e->fd = pending->fd;
     e->result = result;
+    e->flags = 0;
+    e->pad = 0;
     bpf_ringbuf_submit(e, 0);
   }
   bpf_map_delete_elem(&pg_pending_connects, &id);

@@ -24,6 +24,7 @@ PG_GLOBAL const volatile __u32 pg_own_tgid;       /* the agent's own traffic is 
 PG_GLOBAL const volatile __u32 pg_payload_bytes;  /* <= PG_PAYLOAD_MAX */
 PG_GLOBAL const volatile __u32 pg_all_connects;   /* 1: report connects to any port */
 PG_GLOBAL const volatile __u32 pg_process_events; /* 1: report exec and exit */
+PG_GLOBAL const volatile __u32 pg_filter_cgroups; /* 1: exec/exit only under pg_watched_cgroups */
 
 /* The one ring buffer to user space; max_entries set by the agent before load. */
 PG_GLOBAL struct {
@@ -55,6 +56,46 @@ PG_GLOBAL struct {
   __type(key, __u64);
   __type(value, struct pg_watched_fd);
 } pg_watched_fds SEC(".maps");
+
+/* connect() in flight, by thread: what the exit half needs (connect.bpf.c). Shared so the
+ * enforcement program can drop the entry of a connect it refused and report it itself. */
+struct pg_pending_connect {
+  struct pg_sockaddr dst;
+  __s32 fd;
+  __u32 watched;
+};
+
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 10240);
+  __type(key, __u64); /* pid_tgid */
+  __type(value, struct pg_pending_connect);
+} pg_pending_connects SEC(".maps");
+
+/* cgroup v2 ids of the watched subtrees (sensor.watched_cgroups); used when pg_filter_cgroups. */
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, PG_MAX_WATCHED_CGROUPS);
+  __type(key, __u64);
+  __type(value, __u8);
+} pg_watched_cgroups SEC(".maps");
+
+/* True when the current task's cgroup, or one of its ancestors, is in `set` (a hash map keyed
+ * by cgroup id): levels from the root down, stopping past the task's own depth (id 0). A subtree
+ * is so one map entry, whatever pods and containers appear under it later. */
+static __always_inline int pg_current_cgroup_under(void* set) {
+  for (int level = 0; level < PG_CGROUP_LEVELS; level++) {
+    __u64 id = bpf_get_current_ancestor_cgroup_id(level);
+    if (id == 0) return 0;
+    if (bpf_map_lookup_elem(set, &id)) return 1;
+  }
+  return 0;
+}
+
+/* exec/exit filter: every task when no watched cgroups are configured. */
+static __always_inline int pg_in_watched_cgroups(void) {
+  return !pg_filter_cgroups || pg_current_cgroup_under(&pg_watched_cgroups);
+}
 
 static __always_inline __u32 pg_current_tgid(void) {
   return (__u32)(bpf_get_current_pid_tgid() >> 32);

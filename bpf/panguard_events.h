@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #endif
 
-#define PG_WIRE_VERSION 1
+#define PG_WIRE_VERSION 2 /* 2: pg_connect_event.flags (in-kernel enforcement) */
 
 #define PG_COMM_LEN 16
 #define PG_PAYLOAD_MAX 256  /* the most payload bytes a send record can carry */
@@ -20,6 +20,10 @@
 #define PG_ARGV0_LEN 128    /* exec: argv[0], truncated */
 #define PG_MAX_WATCHED_PORTS 64
 #define PG_MAX_WATCHED_FDS 65536
+#define PG_MAX_WATCHED_CGROUPS 64 /* sensor.watched_cgroups */
+#define PG_MAX_VAULT_ADDRESSES 64 /* enforce.vault_addresses */
+#define PG_MAX_ALLOWED_CGROUPS 64 /* enforce.allowed_cgroups */
+#define PG_CGROUP_LEVELS 32       /* ancestor levels checked against a cgroup set */
 
 enum pg_event_kind {
   PG_EV_CONNECT = 1,
@@ -65,7 +69,12 @@ struct pg_connect_event {
   struct pg_sockaddr dst;
   __s32 fd;
   __s32 result; /* connect()'s return: 0, -EINPROGRESS, or another -errno */
+  __u32 flags;  /* PG_CONNECT_* */
+  __u32 pad;
 };
+
+/* pg_connect_event.flags: refused by the cgroup/connect program (fd is -1, result -EPERM). */
+#define PG_CONNECT_ENFORCED 1
 
 struct pg_send_event {
   struct pg_event_header hdr;
@@ -92,6 +101,39 @@ struct pg_exit_event {
 /* Value of the watched_fds map: the destination a tracked socket fd connected to. */
 struct pg_watched_fd {
   struct pg_sockaddr dst;
+};
+
+/* Key of the enforcement address map: IPv6, or IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d), so
+ * one entry matches a v4 connect and a v4-mapped connect on a dual-stack socket alike. */
+struct pg_enforce_addr {
+  __u8 addr[16]; /* network byte order */
+  __u16 port;    /* host byte order */
+  __u16 pad;
+};
+
+/* Token-to-workload binding (peer.bpf.c): who opened each TCP connection to the agent's own
+ * listeners. Map layouts only, not ring-buffer records, so PG_WIRE_VERSION is unchanged. */
+#define PG_MAX_PROXY_PORTS 16
+#define PG_MAX_PEERS 16384
+
+/* Key of pg_peers: a connection as its connecting side saw it, in the network namespace it was
+ * made in (two pods may both use 10.1.0.5:40000 -> 127.0.0.1:8200 inside their own netns).
+ * IPv4-mapped IPv6 is stored as IPv4, which is what the accepting IPv4 socket reports. */
+struct pg_peer_key {
+  __u32 netns;    /* inode of the socket's network namespace */
+  __u16 family;   /* PG_AF_INET | PG_AF_INET6 */
+  __u16 sport;    /* host byte order */
+  __u16 dport;    /* host byte order */
+  __u16 pad;      /* zero */
+  __u8 saddr[16]; /* network byte order; IPv4 in the first 4 bytes, the rest zero */
+  __u8 daddr[16];
+};
+
+/* Value of pg_peers: the task that called connect(). */
+struct pg_peer_origin {
+  __u64 cgroup_id; /* bpf_get_current_cgroup_id() at connect() */
+  __u32 tgid;
+  __u32 pad;
 };
 
 #endif /* PANGUARD_BPF_EVENTS_H */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Process lifecycle: sched_process_exec (filename, argv[0], parent) and sched_process_exit
- * (thread-group leaders only, with the exit code). Off when pg_process_events is 0. */
+ * (thread-group leaders only, with the exit code). Off when pg_process_events is 0; only tasks
+ * under a watched cgroup subtree when sensor.watched_cgroups is set (pg_filter_cgroups). */
 #include "panguard_common.bpf.h"
 
 SEC("tracepoint/sched/sched_process_exec")
 int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
-  if (!pg_process_events || pg_is_self()) return 0;
+  if (!pg_process_events || pg_is_self() || !pg_in_watched_cgroups()) return 0;
   struct pg_exec_event* e = pg_reserve(sizeof(*e), PG_EV_EXEC);
   if (!e) return 0;
   pg_fill_header(&e->hdr, PG_EV_EXEC);
@@ -32,6 +33,7 @@ int pg_sched_exit(struct trace_event_raw_sched_process_template* ctx) {
   if (!pg_process_events || pg_is_self()) return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   if ((__u32)pid_tgid != (__u32)(pid_tgid >> 32)) return 0; /* a thread, not the process */
+  if (!pg_in_watched_cgroups()) return 0;
   struct pg_exit_event* e = pg_reserve(sizeof(*e), PG_EV_EXIT);
   if (!e) return 0;
   pg_fill_header(&e->hdr, PG_EV_EXIT);

@@ -32,6 +32,17 @@
     "Tenant that owns vault.role according to vault.tenant_roles")                                \
   X(kVaultTokenExchange, "vault.token_exchange", kBool, kVault,                                   \
     "True for login, token_create, oidc_token and wrapping operations")                           \
+  X(kClientSource, "client.source", kString, kVault,                                              \
+    "How the proxied request's calling workload was found: bpf | peercred | none")                \
+  X(kClientPid, "client.pid", kInt, kVault, "Process id that opened the client connection")       \
+  X(kClientCgroupId, "client.cgroup_id", kInt, kVault,                                            \
+    "cgroup v2 id (inode) of the task that opened the client connection")                         \
+  X(kClientPodUid, "client.pod_uid", kString, kVault, "Pod UID of the calling workload")          \
+  X(kClientNamespace, "client.namespace", kString, kVault,                                        \
+    "Kubernetes namespace of the calling workload")                                               \
+  X(kClientPod, "client.pod", kString, kVault, "Pod name of the calling workload")                \
+  X(kClientTenantId, "client.tenant_id", kString, kVault,                                         \
+    "Tenant of the calling workload (cgroup -> pod -> namespace -> tenant); absent if unknown")   \
   X(kNatsOp, "nats.op", kString, kNats, "NATS protocol verb: PUB | HPUB | SUB | CONNECT | ...")   \
   X(kNatsSubject, "nats.subject", kString, kNats, "NATS subject (or subscription filter)")        \
   X(kNatsSubjectTenant, "nats.subject_tenant", kString, kNats,                                    \
@@ -56,6 +67,8 @@
   X(kNetDport, "net.dport", kInt, kNetwork | kNats, "Destination TCP/UDP port")                   \
   X(kNetResult, "net.result", kInt, kNetwork,                                                     \
     "connect() result: 0, or a negative errno (-115 EINPROGRESS when non-blocking)")              \
+  X(kNetEnforced, "net.enforced", kBool, kNetwork,                                                \
+    "True when Panguard's in-kernel enforcement refused the connect (net.result -1, EPERM)")      \
   X(kNetPayload, "net.payload", kString, kNetwork | kNats,                                        \
     "First bytes sent on a watched connection (sensor.payload_bytes); non-printable bytes as "    \
     "\\xNN, backslash as \\\\")                                                                   \

@@ -19,7 +19,9 @@ constexpr Command kCommands[] = {
     {"replay", "evaluate recorded events (JSON lines) and print alerts", replay_command},
     {"fields", "list the event fields rules can use", fields_command},
     {"audit", "audit verify PATH: check an audit file set's hash chain", audit_command},
-    {"keygen", "keygen --out DIR: generate the node's Ed25519 key pair", keygen_command},
+    {"keygen", "keygen --out DIR: generate the node's (or a tenant's) key pair", keygen_command},
+    {"evidence", "evidence export|verify: sealed, signed audit records of a tenant",
+     evidence_command},
     {"version", "print the version", version_command},
 };
 

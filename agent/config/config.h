@@ -1,6 +1,7 @@
 // The agent's configuration: validated once at start, then immutable and shared read-only.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -105,12 +106,25 @@ struct StoreSettings {
   std::string redis_password_file;  // the password itself never sits in the config
 };
 
+// sensor.kubernetes.*: pods on this node and namespace tenants from the Kubernetes API
+// (docs/identity-cgroups.md). Exclusive with sensor.pod_mapping_file.
+struct KubernetesSettings {
+  bool enabled = false;
+  std::string api_server;  // "https://host:port"; empty: KUBERNETES_SERVICE_HOST/PORT at start
+  std::string token_file = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  std::string ca_file = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+  std::string tenant_label = "panguard.io/tenant";
+  std::string node_name;  // empty: the agent's node_name
+  int64_t watch_timeout_s = 300;
+};
+
 // sensor.*: the eBPF sensor (docs/ebpf.md) and the workload identity it attributes events with
 // (docs/identity-cgroups.md). When the kernel or privileges refuse, the agent runs without it.
 struct SensorSettings {
-  bool enabled = false;
+  // On by default ("eBPF if privileged"): an unprivileged agent degrades and runs on.
+  bool enabled = true;
   std::vector<uint16_t> watched_ports{8200, 4222};  // Vault, NATS
-  std::vector<uint16_t> nats_ports{4222};  // watched ports whose sends are parsed as NATS
+  std::vector<uint16_t> nats_ports{4222};           // watched ports whose sends are parsed as NATS
   uint32_t payload_bytes = 128;                     // captured per send, at most 256
   uint32_t ring_buffer_bytes = 1u << 20;            // power of two, at least 4096
   bool process_events = true;                       // process.exec / process.exit
@@ -120,6 +134,25 @@ struct SensorSettings {
   int64_t drop_alert_period_ms = 60'000;
   std::string cgroup_root;       // empty: the cgroup2 mount from /proc/self/mountinfo
   std::string pod_mapping_file;  // static pod UID -> namespace/name, namespace -> tenant
+  KubernetesSettings kubernetes;
+  // exec/exit only from these cgroup subtrees (relative to the cgroup v2 root); empty: all.
+  std::vector<std::string> watched_cgroups;
+};
+
+// enforce.vault_addresses[]: "10.0.0.5:8200" or "[fd00::5]:8200".
+struct EnforcedVaultAddress {
+  std::array<uint8_t, 16> address{};  // IPv6, or IPv4 as IPv4-mapped IPv6; network byte order
+  uint16_t port = 0;
+  std::string text;  // as written, for log lines
+};
+
+// enforce.*: in-kernel enforcement (docs/ebpf.md "Enforcement"). Needs the sensor; a deny that
+// cannot be put in place stops startup.
+struct EnforceSettings {
+  bool deny_vault_direct = false;  // vault_direct: off | deny
+  std::vector<EnforcedVaultAddress> vault_addresses;
+  std::vector<std::string> allowed_cgroups;  // subtrees, relative to the cgroup v2 root
+  std::string attach_cgroup;                 // relative to the cgroup v2 root; "" = the root
 };
 
 // alerts.routes[].sink with type webhook: the config keys alerts/webhook/webhook_sink.h lists.
@@ -135,13 +168,49 @@ struct WebhookSinkSettings {
   std::string dead_letter_file;  // empty: <spool_dir>/dead-letter.jsonl
 };
 
-enum class SinkType { kStdout, kAuditFile, kWebhook };
+// alerts.routes[].sink with type nats: the config keys alerts/nats/nats_sink.h lists. Secrets
+// (credentials, password, token) only as files, read at start.
+struct NatsSinkSettings {
+  std::vector<std::string> servers;  // nats:// or tls:// URLs
+  std::string credentials_file;
+  std::string user;
+  std::string password_file;
+  std::string token_file;
+  std::string ca_file;
+  std::string stream = "PANGUARD_ALERTS";
+  bool create_stream = true;
+  int64_t duplicate_window_ms = 120'000;
+  std::size_t queue_size = 65'536;
+  std::size_t max_in_flight = 4'096;
+  int64_t ack_timeout_ms = 5'000;
+  std::size_t reconnect_buffer_bytes = 0;  // 0: max_in_flight * 2 KiB
+  int64_t reconnect_wait_ms = 250;
+  int64_t backoff_min_ms = 100;
+  int64_t backoff_max_ms = 5'000;
+};
+
+// alerts.routes[].sink with type alertmanager: alerts/alertmanager/alertmanager_sink.h.
+struct AlertmanagerSinkSettings {
+  std::string url;
+  std::string ca_file;
+  int64_t resolve_timeout_ms = 300'000;
+  std::size_t max_batch = 64;
+  int64_t batch_linger_ms = 20;
+  std::size_t queue_size = 10'000;
+  int64_t timeout_ms = 10'000;
+  int64_t backoff_min_ms = 200;
+  int64_t backoff_max_ms = 30'000;
+};
+
+enum class SinkType { kStdout, kAuditFile, kWebhook, kNats, kAlertmanager };
 
 struct SinkSettings {
   SinkType type = SinkType::kStdout;
-  std::optional<alerts::AlertFormat> format;  // stdout; unset: alerts.format
+  std::optional<alerts::AlertFormat> format;  // stdout, nats; unset: alerts.format
   alerts::AuditFileOptions audit;             // audit_file
   WebhookSinkSettings webhook;                // webhook
+  NatsSinkSettings nats;                      // nats
+  AlertmanagerSinkSettings alertmanager;      // alertmanager
 };
 
 // alerts.routes[]: which alerts (scope, tenant, min_priority) go to which sink.
@@ -163,12 +232,15 @@ struct ConfigValues {
   bool allow_event_ingest = false;
   alerts::AlertFormat alert_format = alerts::AlertFormat::kPanguard;
   std::vector<AlertRoute> alert_routes;  // empty: every alert as JSON lines on stdout
+  // Per-tenant summary alerts (alerts/tenant_summary.h) every this many ms; 0 = off.
+  int64_t summary_period_ms = 3'600'000;
   log::Level log_level = log::Level::kInfo;
   VaultSettings vault;
   VaultAuditSettings vault_audit;
   JwtSettings jwt;
   StoreSettings store;
   SensorSettings sensor;
+  EnforceSettings enforce;
 };
 
 class Config {
@@ -182,12 +254,14 @@ class Config {
   bool allow_event_ingest() const { return values_.allow_event_ingest; }
   alerts::AlertFormat alert_format() const { return values_.alert_format; }
   const std::vector<AlertRoute>& alert_routes() const { return values_.alert_routes; }
+  int64_t summary_period_ms() const { return values_.summary_period_ms; }
   log::Level log_level() const { return values_.log_level; }
   const VaultSettings& vault() const { return values_.vault; }
   const VaultAuditSettings& vault_audit() const { return values_.vault_audit; }
   const JwtSettings& jwt() const { return values_.jwt; }
   const StoreSettings& store() const { return values_.store; }
   const SensorSettings& sensor() const { return values_.sensor; }
+  const EnforceSettings& enforce() const { return values_.enforce; }
 
  private:
   const ConfigValues values_;

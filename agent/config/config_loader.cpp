@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <stdexcept>
 
 #include "agent/config/audit_listen_address.h"
+#include "agent/config/enforce_values.h"
 #include "agent/config/listen_address.h"
 #include "agent/config/redis_address.h"
 #include "agent/config/upstream_address.h"
@@ -112,6 +114,24 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
     if (items.back().empty()) throw Invalid(node[i].Mark(), item_path, "must not be empty");
   }
   return items;
+}
+
+// A list of cgroup paths relative to the cgroup v2 root (a leading "/" is accepted).
+std::vector<std::string> cgroup_paths(const YAML::Node& node, const std::string& path,
+                                      std::size_t max_items) {
+  if (node.IsNull()) return {};
+  if (!node.IsSequence() || node.size() > max_items) {
+    throw Invalid(node.Mark(), path,
+                  "expected a list of at most " + std::to_string(max_items) + " cgroup paths");
+  }
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    auto normalized = normalize_cgroup_path(as_string(node[i], item));
+    if (normalized.index() == 1) throw Invalid(node[i].Mark(), item, std::get<1>(normalized));
+    paths.push_back(std::get<0>(normalized));
+  }
+  return paths;
 }
 
 std::string non_empty_string(const YAML::Node& node, const std::string& path) {
@@ -485,8 +505,53 @@ void finish_vault(ConfigValues& v, const VaultMarks& marks) {
   }
 }
 
+// sensor.kubernetes: the API server, the service-account files and the namespace tenant label.
+void parse_kubernetes(const YAML::Node& node, const std::string& path, KubernetesSettings& kube,
+                      std::string_view base_dir) {
+  walk_map(
+      node, path,
+      {
+          {"enabled",
+           [&](const YAML::Node& n, const std::string& p) { kube.enabled = as_bool(n, p); }},
+          {"api_server",
+           [&](const YAML::Node& n, const std::string& p) {
+             kube.api_server = non_empty_string(n, p);
+             auto parsed = parse_upstream_address(kube.api_server);
+             if (auto* error = std::get_if<std::string>(&parsed)) {
+               throw Invalid(n.Mark(), p, *error);
+             }
+             if (!std::get<UpstreamAddress>(parsed).tls) {
+               throw Invalid(n.Mark(), p, "must be https://: the API server is always verified");
+             }
+           }},
+          {"token_file",
+           [&](const YAML::Node& n, const std::string& p) {
+             kube.token_file = config_file_path(n, p, base_dir);
+           }},
+          {"ca_file",
+           [&](const YAML::Node& n, const std::string& p) {
+             kube.ca_file = config_file_path(n, p, base_dir);
+           }},
+          {"tenant_label",
+           [&](const YAML::Node& n, const std::string& p) {
+             kube.tenant_label = non_empty_string(n, p);
+             if (kube.tenant_label.size() > 317 ||
+                 kube.tenant_label.find_first_of(" \t\r\n\"") != std::string::npos) {
+               throw Invalid(n.Mark(), p, "expected a label key such as panguard.io/tenant");
+             }
+           }},
+          {"node_name", [&](const YAML::Node& n,
+                            const std::string& p) { kube.node_name = non_empty_string(n, p); }},
+          {"watch_timeout_s",
+           [&](const YAML::Node& n, const std::string& p) {
+             kube.watch_timeout_s = static_cast<int64_t>(size_in_range(n, p, 10, 3'600));
+           }},
+      });
+}
+
 void parse_sensor(const YAML::Node& node, const std::string& path, SensorSettings& sensor,
                   std::string_view base_dir) {
+  YAML::Mark kubernetes_mark = YAML::Mark::null_mark();
   walk_map(
       node, path,
       {
@@ -526,13 +591,14 @@ void parse_sensor(const YAML::Node& node, const std::string& path, SensorSetting
            }},
           {"process_events", [&](const YAML::Node& n,
                                  const std::string& p) { sensor.process_events = as_bool(n, p); }},
-          {"all_connects", [&](const YAML::Node& n,
-                               const std::string& p) { sensor.all_connects = as_bool(n, p); }},
+          {"all_connects",
+           [&](const YAML::Node& n, const std::string& p) { sensor.all_connects = as_bool(n, p); }},
           {"mount_tracefs", [&](const YAML::Node& n,
                                 const std::string& p) { sensor.mount_tracefs = as_bool(n, p); }},
           {"drop_report_period_ms",
            [&](const YAML::Node& n, const std::string& p) {
-             sensor.drop_report_period_ms = static_cast<int64_t>(size_in_range(n, p, 10, 3'600'000));
+             sensor.drop_report_period_ms =
+                 static_cast<int64_t>(size_in_range(n, p, 10, 3'600'000));
            }},
           {"drop_alert_period_ms",
            [&](const YAML::Node& n, const std::string& p) {
@@ -546,7 +612,70 @@ void parse_sensor(const YAML::Node& node, const std::string& path, SensorSetting
            [&](const YAML::Node& n, const std::string& p) {
              sensor.pod_mapping_file = config_file_path(n, p, base_dir);
            }},
+          {"watched_cgroups",
+           [&](const YAML::Node& n, const std::string& p) {
+             sensor.watched_cgroups = cgroup_paths(n, p, 64);
+           }},
+          {"kubernetes",
+           [&](const YAML::Node& n, const std::string& p) {
+             kubernetes_mark = n.Mark();
+             parse_kubernetes(n, p, sensor.kubernetes, base_dir);
+           }},
       });
+  // Two sources of pod -> tenant would disagree sooner or later; one of them must be chosen.
+  if (sensor.kubernetes.enabled && !sensor.pod_mapping_file.empty()) {
+    throw Invalid(kubernetes_mark, path + ".kubernetes.enabled",
+                  "sensor.kubernetes and sensor.pod_mapping_file are mutually exclusive: "
+                  "use one source of pod identity");
+  }
+}
+
+// enforce.vault_direct: deny makes the kernel refuse, so its inputs are checked here, and a
+// deny with nothing to protect or no sensor to carry it is a configuration error.
+void parse_enforce(const YAML::Node& node, const std::string& path, ConfigValues& v) {
+  YAML::Mark deny_mark = node.Mark();
+  walk_map(
+      node, path,
+      {
+          {"vault_direct",
+           [&](const YAML::Node& n, const std::string& p) {
+             deny_mark = n.Mark();
+             v.enforce.deny_vault_direct = as_choice<bool>(n, p, {{"off", false}, {"deny", true}});
+           }},
+          {"vault_addresses",
+           [&](const YAML::Node& n, const std::string& p) {
+             if (!n.IsSequence() || n.size() > 64) {
+               throw Invalid(n.Mark(), p, "expected a list of at most 64 \"ip:port\"");
+             }
+             v.enforce.vault_addresses.clear();
+             for (std::size_t i = 0; i < n.size(); ++i) {
+               const std::string item = p + "[" + std::to_string(i) + "]";
+               auto parsed = parse_enforced_address(as_string(n[i], item));
+               if (auto* error = std::get_if<std::string>(&parsed)) {
+                 throw Invalid(n[i].Mark(), item, *error);
+               }
+               v.enforce.vault_addresses.push_back(std::get<EnforcedVaultAddress>(parsed));
+             }
+           }},
+          {"allowed_cgroups",
+           [&](const YAML::Node& n, const std::string& p) {
+             v.enforce.allowed_cgroups = cgroup_paths(n, p, 64);
+           }},
+          {"attach_cgroup",
+           [&](const YAML::Node& n, const std::string& p) {
+             auto normalized = normalize_cgroup_path(as_string(n, p));
+             if (normalized.index() == 1) throw Invalid(n.Mark(), p, std::get<1>(normalized));
+             v.enforce.attach_cgroup = std::get<0>(normalized);
+           }},
+      });
+  if (!v.enforce.deny_vault_direct) return;
+  if (v.enforce.vault_addresses.empty()) {
+    throw Invalid(deny_mark, path + ".vault_addresses", "required when vault_direct is deny");
+  }
+  if (!v.sensor.enabled) {
+    throw Invalid(deny_mark, path + ".vault_direct",
+                  "deny needs the eBPF sensor (sensor.enabled: true)");
+  }
 }
 
 alerts::AlertFormat alert_format(const YAML::Node& node, const std::string& path) {
@@ -616,19 +745,211 @@ void parse_webhook_sink(std::map<std::string, KeyHandler>& handlers, WebhookSink
   };
 }
 
+int64_t millis_in_range(const YAML::Node& node, const std::string& path, int64_t min, int64_t max) {
+  return static_cast<int64_t>(
+      size_in_range(node, path, static_cast<std::size_t>(min), static_cast<std::size_t>(max)));
+}
+
+// A secret given inline instead of as a file: refused with the key to use instead, so the
+// error says why rather than only "unknown key".
+void refuse_inline_secret(std::map<std::string, KeyHandler>& handlers, const std::string& key,
+                          const std::string& file_key) {
+  handlers[key] = [file_key](const YAML::Node& n, const std::string& p) {
+    throw Invalid(n.Mark(), p,
+                  "secrets never sit in the config: put it in a file and name it in " + file_key);
+  };
+}
+
+// "scheme://host[:port]..." with one of `schemes` and a non-empty host: the config error points
+// at the key; the sink's own constructor re-checks everything else at start.
+void check_url(const YAML::Node& node, const std::string& path, const std::string& url,
+               std::initializer_list<std::string_view> schemes) {
+  std::string expected;
+  for (const std::string_view scheme : schemes) {
+    const std::string prefix = std::string(scheme) + "://";
+    if (url.starts_with(prefix)) {
+      const std::string rest = url.substr(prefix.size());
+      if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
+        throw Invalid(node.Mark(), path, "missing host in " + url);
+      }
+      return;
+    }
+    expected += expected.empty() ? prefix : " or " + prefix;
+  }
+  throw Invalid(node.Mark(), path, "expected a URL starting with " + expected);
+}
+
+// Where each nats sink key sat, for the cross-key checks after the walk.
+struct NatsMarks {
+  YAML::Mark ca_file = YAML::Mark::null_mark();
+  YAML::Mark backoff = YAML::Mark::null_mark();
+  std::vector<YAML::Mark> auth;  // one per authentication key given
+};
+
+void parse_nats_sink(std::map<std::string, KeyHandler>& handlers, SinkSettings& sink,
+                     std::string_view base_dir, NatsMarks& marks) {
+  NatsSinkSettings& nats = sink.nats;
+  handlers["servers"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.servers = string_list(n, p);
+    if (nats.servers.empty()) throw Invalid(n.Mark(), p, "must name at least one server");
+    for (std::size_t i = 0; i < nats.servers.size(); ++i) {
+      const std::string item = p + "[" + std::to_string(i) + "]";
+      check_url(n[i], item, nats.servers[i], {"nats", "tls"});
+      // nats.c splits a server string on commas: one URL per item, no blanks.
+      if (nats.servers[i].find_first_of(" \t\r\n,") != std::string::npos) {
+        throw Invalid(n[i].Mark(), item, "one URL per item, without spaces or commas");
+      }
+    }
+  };
+  handlers["credentials_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    marks.auth.push_back(n.Mark());
+    nats.credentials_file = config_file_path(n, p, base_dir);
+  };
+  handlers["user"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.user = non_empty_string(n, p);
+  };
+  handlers["password_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    marks.auth.push_back(n.Mark());
+    nats.password_file = config_file_path(n, p, base_dir);
+  };
+  handlers["token_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    marks.auth.push_back(n.Mark());
+    nats.token_file = config_file_path(n, p, base_dir);
+  };
+  refuse_inline_secret(handlers, "password", "password_file");
+  refuse_inline_secret(handlers, "token", "token_file");
+  refuse_inline_secret(handlers, "credentials", "credentials_file");
+  handlers["ca_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    marks.ca_file = n.Mark();
+    nats.ca_file = config_file_path(n, p, base_dir);
+  };
+  handlers["stream"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.stream = non_empty_string(n, p);
+    // JetStream stream names are one subject token: no separators, wildcards or blanks.
+    for (const char c : nats.stream) {
+      const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      if (!ok || nats.stream.size() > 64) {
+        throw Invalid(n.Mark(), p, "expected a stream name (letters, digits, - _; at most 64)");
+      }
+    }
+  };
+  handlers["create_stream"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.create_stream = as_bool(n, p);
+  };
+  handlers["duplicate_window_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.duplicate_window_ms = millis_in_range(n, p, 1'000, 86'400'000);
+  };
+  handlers["queue_size"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.queue_size = size_in_range(n, p, 1, 10'000'000);
+  };
+  handlers["max_in_flight"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.max_in_flight = size_in_range(n, p, 1, 1'000'000);
+  };
+  handlers["ack_timeout_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.ack_timeout_ms = millis_in_range(n, p, 1, 600'000);
+  };
+  handlers["reconnect_buffer_bytes"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.reconnect_buffer_bytes = size_in_range(n, p, 0, std::size_t{1} << 30);
+  };
+  handlers["reconnect_wait_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    nats.reconnect_wait_ms = millis_in_range(n, p, 1, 600'000);
+  };
+  handlers["backoff_min_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    marks.backoff = n.Mark();
+    nats.backoff_min_ms = millis_in_range(n, p, 1, 3'600'000);
+  };
+  handlers["backoff_max_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    marks.backoff = n.Mark();
+    nats.backoff_max_ms = millis_in_range(n, p, 1, 3'600'000);
+  };
+  handlers["format"] = [&](const YAML::Node& n, const std::string& p) {
+    sink.format = alert_format(n, p);
+  };
+}
+
+void finish_nats_sink(const YAML::Node& node, const std::string& path, const NatsSinkSettings& nats,
+                      const NatsMarks& marks) {
+  if (nats.servers.empty()) throw Invalid(node.Mark(), path + ".servers", "required");
+  const bool has_password = !nats.password_file.empty();
+  if (!nats.user.empty() && !has_password) {
+    throw Invalid(node.Mark(), path + ".password_file", "required with user");
+  }
+  if (has_password && nats.user.empty()) {
+    throw Invalid(node.Mark(), path + ".user", "required with password_file");
+  }
+  if (marks.auth.size() > 1) {
+    throw Invalid(marks.auth[1], path,
+                  "at most one authentication method: credentials_file, user + password_file, "
+                  "or token_file");
+  }
+  if (!nats.ca_file.empty()) {
+    const bool any_tls =
+        std::any_of(nats.servers.begin(), nats.servers.end(),
+                    [](const std::string& url) { return url.starts_with("tls://"); });
+    if (!any_tls) throw Invalid(marks.ca_file, path + ".ca_file", "set only with tls:// servers");
+  }
+  if (nats.backoff_min_ms > nats.backoff_max_ms) {
+    throw Invalid(marks.backoff, path + ".backoff_min_ms", "must not exceed backoff_max_ms");
+  }
+}
+
+void parse_alertmanager_sink(std::map<std::string, KeyHandler>& handlers,
+                             AlertmanagerSinkSettings& am, std::string_view base_dir,
+                             YAML::Mark& ca_mark, YAML::Mark& backoff_mark) {
+  handlers["url"] = [&](const YAML::Node& n, const std::string& p) {
+    am.url = non_empty_string(n, p);
+    check_url(n, p, am.url, {"http", "https"});
+  };
+  handlers["ca_file"] = [&, base_dir](const YAML::Node& n, const std::string& p) {
+    ca_mark = n.Mark();
+    am.ca_file = config_file_path(n, p, base_dir);
+  };
+  handlers["resolve_timeout_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    am.resolve_timeout_ms = millis_in_range(n, p, 1'000, 30LL * 86'400'000);
+  };
+  handlers["max_batch"] = [&](const YAML::Node& n, const std::string& p) {
+    am.max_batch = size_in_range(n, p, 1, 10'000);
+  };
+  handlers["batch_linger_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    am.batch_linger_ms = millis_in_range(n, p, 0, 60'000);
+  };
+  handlers["queue_size"] = [&](const YAML::Node& n, const std::string& p) {
+    am.queue_size = size_in_range(n, p, 1, 10'000'000);
+  };
+  handlers["timeout_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    am.timeout_ms = millis_in_range(n, p, 1, 600'000);
+  };
+  handlers["backoff_min_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    backoff_mark = n.Mark();
+    am.backoff_min_ms = millis_in_range(n, p, 1, 3'600'000);
+  };
+  handlers["backoff_max_ms"] = [&](const YAML::Node& n, const std::string& p) {
+    backoff_mark = n.Mark();
+    am.backoff_max_ms = millis_in_range(n, p, 1, 3'600'000);
+  };
+}
+
 // alerts.routes[i].sink: `type` picks which other keys are allowed.
 void parse_sink(const YAML::Node& node, const std::string& path, SinkSettings& sink,
                 std::string_view base_dir) {
   if (!node.IsMap()) throw Invalid(node.Mark(), path, "expected a mapping");
   const YAML::Node type = node["type"];
-  if (!type) throw Invalid(node.Mark(), path + ".type", "required (stdout | audit_file | webhook)");
+  if (!type) {
+    throw Invalid(node.Mark(), path + ".type",
+                  "required (stdout | audit_file | webhook | nats | alertmanager)");
+  }
   sink.type = as_choice<SinkType>(type, path + ".type",
                                   {{"stdout", SinkType::kStdout},
                                    {"audit_file", SinkType::kAuditFile},
-                                   {"webhook", SinkType::kWebhook}});
+                                   {"webhook", SinkType::kWebhook},
+                                   {"nats", SinkType::kNats},
+                                   {"alertmanager", SinkType::kAlertmanager}});
   std::map<std::string, KeyHandler> handlers{
       {"type", [](const YAML::Node&, const std::string&) {}}};
   YAML::Mark interval_mark = YAML::Mark::null_mark();
+  NatsMarks nats_marks;
+  YAML::Mark ca_mark = YAML::Mark::null_mark();
+  YAML::Mark backoff_mark = YAML::Mark::null_mark();
   switch (sink.type) {
     case SinkType::kStdout:
       handlers["format"] = [&](const YAML::Node& n, const std::string& p) {
@@ -641,8 +962,25 @@ void parse_sink(const YAML::Node& node, const std::string& path, SinkSettings& s
     case SinkType::kWebhook:
       parse_webhook_sink(handlers, sink.webhook, base_dir);
       break;
+    case SinkType::kNats:
+      parse_nats_sink(handlers, sink, base_dir, nats_marks);
+      break;
+    case SinkType::kAlertmanager:
+      parse_alertmanager_sink(handlers, sink.alertmanager, base_dir, ca_mark, backoff_mark);
+      break;
   }
   walk_map(node, path, handlers);
+  if (sink.type == SinkType::kNats) finish_nats_sink(node, path, sink.nats, nats_marks);
+  if (sink.type == SinkType::kAlertmanager) {
+    const AlertmanagerSinkSettings& am = sink.alertmanager;
+    if (am.url.empty()) throw Invalid(node.Mark(), path + ".url", "required");
+    if (!am.ca_file.empty() && !am.url.starts_with("https://")) {
+      throw Invalid(ca_mark, path + ".ca_file", "set only with an https:// url");
+    }
+    if (am.backoff_min_ms > am.backoff_max_ms) {
+      throw Invalid(backoff_mark, path + ".backoff_min_ms", "must not exceed backoff_max_ms");
+    }
+  }
   if (sink.type == SinkType::kAuditFile) {
     if (sink.audit.dir.empty()) throw Invalid(node.Mark(), path + ".dir", "required");
     // Checkpoints need the key; the default interval only applies when a key is given.
@@ -796,14 +1134,20 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
            }},
           {"alerts",
            [&](const YAML::Node& n, const std::string& p) {
-             walk_map(n, p,
-                      {{"format",
-                        [&](const YAML::Node& m, const std::string& q) {
-                          v.alert_format = alert_format(m, q);
-                        }},
-                       {"routes", [&](const YAML::Node& m, const std::string& q) {
-                          v.alert_routes = alert_routes(m, q, base_dir);
-                        }}});
+             walk_map(
+                 n, p,
+                 {{"format", [&](const YAML::Node& m,
+                                 const std::string& q) { v.alert_format = alert_format(m, q); }},
+                  {"routes",
+                   [&](const YAML::Node& m, const std::string& q) {
+                     v.alert_routes = alert_routes(m, q, base_dir);
+                   }},
+                  {"summary_period_ms", [&](const YAML::Node& m, const std::string& q) {
+                     v.summary_period_ms = static_cast<int64_t>(size_in_range(m, q, 0, 86'400'000));
+                     if (v.summary_period_ms > 0 && v.summary_period_ms < 1'000) {
+                       throw Invalid(m.Mark(), q, "expected 0 (off) or at least 1000");
+                     }
+                   }}});
            }},
           {"log",
            [&](const YAML::Node& n, const std::string& p) {
@@ -828,8 +1172,11 @@ ConfigValues parse_values(const YAML::Node& root, std::string_view base_dir) {
                         const std::string& p) { parse_store(n, p, v.store, base_dir); }},
           {"sensor", [&](const YAML::Node& n,
                          const std::string& p) { parse_sensor(n, p, v.sensor, base_dir); }},
+          {"enforce", [](const YAML::Node&, const std::string&) {}},  // below, after sensor
       });
   finish_vault(v, vault_marks);
+  // After sensor.*, whatever the key order: a deny needs the sensor.
+  if (const YAML::Node enforce = root["enforce"]) parse_enforce(enforce, "enforce", v);
   return v;
 }
 

@@ -1,6 +1,6 @@
 // Pod UID -> namespace / pod name, and namespace -> tenant. The static mapping file
 // (static_pod_directory.h) is the single-node implementation; a Kubernetes API watch of the
-// pods on this node is the cluster one (not built yet: docs/identity-cgroups.md).
+// pods on this node is the cluster one (kube/kube_pod_directory.h).
 #pragma once
 
 #include <map>
@@ -22,6 +22,9 @@ class PodDirectory {
   // Implementations are called from the sensor's poll thread and must be thread-safe.
   virtual std::optional<PodInfo> pod(std::string_view pod_uid) const = 0;
   virtual std::optional<std::string> tenant_of_namespace(std::string_view namespace_name) const = 0;
+  // False until the directory has its first complete picture; until then lookups find nothing
+  // and events carry no tenant (rules fail closed).
+  virtual bool synced() const { return true; }
 };
 
 }  // namespace panguard::agent::identity

@@ -91,6 +91,11 @@ Metrics::Metrics()
                            .Name("panguard_sensor_degraded")
                            .Help("1 while the eBPF sensor is enabled but not running, else 0")
                            .Register(*registry_)
+                           .Add({})),
+      enforce_denials_(BuildCounter()
+                           .Name("panguard_enforce_denials_total")
+                           .Help("Connects to Vault refused in the kernel (enforce.vault_direct)")
+                           .Register(*registry_)
                            .Add({})) {
   // Known label values start at zero so dashboards and alerts see the series before the
   // first increment.
@@ -155,8 +160,22 @@ void Metrics::set_store_degraded(bool degraded) { store_degraded_.Set(degraded ?
 
 void Metrics::set_sensor_degraded(bool degraded) { sensor_degraded_.Set(degraded ? 1 : 0); }
 
+void Metrics::count_enforce_denials(double n) { enforce_denials_.Increment(n); }
+
+void Metrics::add_collectable(std::shared_ptr<const prometheus::Collectable> collectable) {
+  std::lock_guard lock(collectables_mutex_);
+  collectables_.push_back(std::move(collectable));
+}
+
 std::string Metrics::render() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  std::lock_guard lock(collectables_mutex_);
+  for (const auto& collectable : collectables_) {
+    auto more = collectable->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace panguard::agent

@@ -3,6 +3,7 @@
 // alerts and logs instead.
 #pragma once
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -11,8 +12,10 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rules/priority.h"
 #include "rules/source.h"
@@ -67,12 +70,20 @@ class Metrics {
   void count_store_decision(bool by_failure_mode);
   void set_store_degraded(bool degraded);
   void set_sensor_degraded(bool degraded);
+  // Connects the kernel refused (enforce.vault_direct: deny), as counted in the kernel.
+  void count_enforce_denials(double n);
+
+  // Series computed at scrape time by their owner (alert delivery: agent/metrics/
+  // delivery_metrics.h), rendered after the registry's own. Same label rule: no tenant values.
+  void add_collectable(std::shared_ptr<const prometheus::Collectable> collectable);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  mutable std::mutex collectables_mutex_;
+  std::vector<std::shared_ptr<const prometheus::Collectable>> collectables_;
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Family<prometheus::Counter>& rule_matches_;
   prometheus::Family<prometheus::Counter>& alerts_;
@@ -85,6 +96,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& store_decisions_;
   prometheus::Gauge& store_degraded_;
   prometheus::Gauge& sensor_degraded_;
+  prometheus::Counter& enforce_denials_;
   // The per-event and per-request series, looked up once: Family::Add builds a label map and
   // takes the family's lock, which the Vault proxy's hot path would pay twice per request.
   std::array<prometheus::Counter*, rules::kSourceCount> event_counters_{};

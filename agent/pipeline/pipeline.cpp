@@ -137,8 +137,11 @@ void Pipeline::fire(const std::shared_ptr<Pending>& pending, const rules::Compil
 
 void Pipeline::emit_rule_alert(Pending& pending, const rules::CompiledRule& rule, uint64_t count) {
   const alerts::AlertContext context{options_.node_name, pending.snapshot->version, pending.now_ns};
-  alerts::Alert alert = alerts::build_alert(
-      rule, pending.event, context, denies(rule) ? rules::Action::kDeny : rules::Action::kAlert);
+  // A connect the kernel already refused (net.enforced) was denied whatever the rule's action.
+  const bool* refused_in_kernel = pending.event.get_bool(rules::FieldId::kNetEnforced);
+  const bool denied = denies(rule) || (refused_in_kernel && *refused_in_kernel);
+  alerts::Alert alert = alerts::build_alert(rule, pending.event, context,
+                                            denied ? rules::Action::kDeny : rules::Action::kAlert);
   alert.count = count;
   emit(alert);
   std::lock_guard lock(pending.mutex);

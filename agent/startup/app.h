@@ -17,9 +17,9 @@
 #include "agent/metrics/metrics.h"
 #include "agent/packs/pack_snapshot.h"
 #include "agent/pipeline/pipeline.h"
+#include "agent/sources/bpf/sensor_service.h"
 #include "agent/store/redis/redis_client.h"
 #include "agent/store/store.h"
-#include "agent/sources/bpf/sensor_service.h"
 #include "agent/time_source.h"
 #include "agent/vault_audit/vault_audit_service.h"
 #include "agent/vault_proxy/vault_proxy_server.h"
@@ -48,17 +48,19 @@ struct App {
   PackHolder packs;
   std::atomic<bool> loop_running{false};
 
-  std::shared_ptr<const Config> config;              // load_config
-  std::unique_ptr<alerts::Sink> sink;                // build_sinks: the alert router
-  std::function<void()> close_sinks;                 // build_sinks: flush files, stop webhooks
-  std::unique_ptr<redis::RedisClient> redis;         // open_store (store.backend: redis)
-  std::unique_ptr<Store> store;                      // open_store
-  std::unique_ptr<Pipeline> pipeline;                // load_rules
-  std::unique_ptr<AdminRoutes> admin_routes;         // start_admin
-  std::unique_ptr<AdminServer> admin_server;         // start_admin
-  std::unique_ptr<VaultProxyServer> vault_proxy;     // start_vault_proxy (vault.enabled)
-  std::unique_ptr<VaultAuditService> vault_audit;    // start_vault_audit (vault_audit.enabled)
-  std::unique_ptr<sensor::SensorService> sensor;     // start_sensor (sensor.enabled)
+  std::shared_ptr<const Config> config;            // load_config
+  std::shared_ptr<alerts::Sink> sink;              // build_sinks: tenant summary -> router
+  std::function<void()> close_sinks;               // build_sinks: flush files, stop webhooks
+  std::unique_ptr<redis::RedisClient> redis;       // open_store (store.backend: redis)
+  std::unique_ptr<Store> store;                    // open_store
+  std::unique_ptr<Pipeline> pipeline;              // load_rules
+  std::unique_ptr<AdminRoutes> admin_routes;       // start_admin
+  std::unique_ptr<AdminServer> admin_server;       // start_admin
+  std::unique_ptr<VaultProxyServer> vault_proxy;   // start_vault_proxy (vault.enabled)
+  std::unique_ptr<VaultAuditService> vault_audit;  // start_vault_audit (vault_audit.enabled)
+  std::unique_ptr<sensor::SensorService> sensor;   // start_sensor (sensor.enabled)
+  // start_sensor: the sensor's pod directory, owned by `sensor`; for /readyz.
+  const identity::PodDirectory* pod_directory = nullptr;
   std::unique_ptr<boost::asio::signal_set> signals;  // install_signals
 
   bool shutting_down = false;

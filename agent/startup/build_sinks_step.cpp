@@ -1,18 +1,27 @@
 // Builds the alert router from alerts.routes (docs/alerts.md): one sink per route, tenant routes
 // bound to their tenant. With no routes, today's behaviour: every alert as JSON lines on stdout.
+// In front of the router sits the per-tenant summary (alerts.summary_period_ms); the router and
+// the sinks' own counters are exported at /metrics scrape time (agent/metrics/delivery_metrics.h).
+#include <boost/asio/steady_timer.hpp>
+
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "agent/cli/exit_codes.h"
 #include "agent/log/log.h"
+#include "agent/metrics/delivery_metrics.h"
 #include "agent/startup/startup_step.h"
 #include "alerts/alert_builder.h"
+#include "alerts/alertmanager/alertmanager_sink.h"
 #include "alerts/audit/audit_file_sink.h"
 #include "alerts/json_lines_sink.h"
 #include "alerts/keys/node_key.h"
+#include "alerts/nats/nats_sink.h"
 #include "alerts/router.h"
+#include "alerts/tenant_summary.h"
 #include "alerts/webhook/webhook_sink.h"
 
 namespace panguard::agent {
@@ -36,7 +45,33 @@ struct PlatformReports {
 struct BuiltSinks {
   std::vector<std::shared_ptr<alerts::AuditFileSink>> audits;
   std::vector<std::shared_ptr<alerts::WebhookSink>> webhooks;
+  std::vector<std::shared_ptr<alerts::NatsSink>> nats;
+  std::vector<std::shared_ptr<alerts::AlertmanagerSink>> alertmanagers;
   std::map<alerts::AlertFormat, std::shared_ptr<alerts::Sink>> stdout_sinks;
+  std::shared_ptr<DeliveryMetrics> metrics = std::make_shared<DeliveryMetrics>();
+};
+
+// Ends a summary period every `period` on the io thread. The timer lives in close_sinks' state
+// and its handler holds only a weak pointer, so a shutdown never runs a flush on a dead summary.
+struct SummaryTimer {
+  SummaryTimer(boost::asio::io_context& io, std::shared_ptr<alerts::TenantSummary> s,
+               std::chrono::milliseconds every)
+      : timer(io), summary(std::move(s)), period(every) {}
+
+  static void arm(const std::shared_ptr<SummaryTimer>& self) {
+    self->timer.expires_after(self->period);
+    self->timer.async_wait(
+        [weak = std::weak_ptr<SummaryTimer>(self)](boost::system::error_code ec) {
+          const auto me = weak.lock();
+          if (ec || !me) return;
+          me->summary->flush();
+          arm(me);
+        });
+  }
+
+  boost::asio::steady_timer timer;
+  std::shared_ptr<alerts::TenantSummary> summary;
+  std::chrono::milliseconds period;
 };
 
 std::shared_ptr<alerts::Sink> stdout_sink(BuiltSinks& built, alerts::AlertFormat format) {
@@ -89,6 +124,55 @@ std::shared_ptr<alerts::WebhookSink> webhook_sink(const WebhookSinkSettings& set
   return std::make_shared<alerts::WebhookSink>(std::move(options));
 }
 
+// The NATS sink reads its own secret files (password_file, token_file, credentials_file).
+std::shared_ptr<alerts::NatsSink> nats_sink(const NatsSinkSettings& settings,
+                                            alerts::AlertFormat format,
+                                            const std::shared_ptr<PlatformReports>& reports) {
+  using std::chrono::milliseconds;
+  alerts::NatsOptions options;
+  options.servers = settings.servers;
+  options.credentials_file = settings.credentials_file;
+  options.user = settings.user;
+  options.password_file = settings.password_file;
+  options.token_file = settings.token_file;
+  options.ca_file = settings.ca_file;
+  options.stream = settings.stream;
+  options.create_stream = settings.create_stream;
+  options.duplicate_window = milliseconds(settings.duplicate_window_ms);
+  options.queue_size = settings.queue_size;
+  options.max_in_flight = settings.max_in_flight;
+  options.ack_timeout = milliseconds(settings.ack_timeout_ms);
+  options.reconnect_buffer_bytes = settings.reconnect_buffer_bytes;
+  options.reconnect_wait = milliseconds(settings.reconnect_wait_ms);
+  options.backoff_min = milliseconds(settings.backoff_min_ms);
+  options.backoff_max = milliseconds(settings.backoff_max_ms);
+  options.format = format;
+  options.on_platform_event = [reports](std::string rule, std::string reason) {
+    reports->report({std::move(rule), rules::Priority::kCritical, "nats", std::move(reason)});
+  };
+  return std::make_shared<alerts::NatsSink>(std::move(options));
+}
+
+std::shared_ptr<alerts::AlertmanagerSink> alertmanager_sink(
+    const AlertmanagerSinkSettings& settings, const std::shared_ptr<PlatformReports>& reports) {
+  using std::chrono::milliseconds;
+  alerts::AlertmanagerOptions options;
+  options.url = settings.url;
+  options.ca_file = settings.ca_file;
+  options.resolve_timeout = milliseconds(settings.resolve_timeout_ms);
+  options.max_batch = settings.max_batch;
+  options.batch_linger = milliseconds(settings.batch_linger_ms);
+  options.queue_size = settings.queue_size;
+  options.request_timeout = milliseconds(settings.timeout_ms);
+  options.backoff_min = milliseconds(settings.backoff_min_ms);
+  options.backoff_max = milliseconds(settings.backoff_max_ms);
+  options.on_platform_event = [reports](std::string rule, std::string reason) {
+    reports->report(
+        {std::move(rule), rules::Priority::kCritical, "alertmanager", std::move(reason)});
+  };
+  return std::make_shared<alerts::AlertmanagerSink>(std::move(options));
+}
+
 std::vector<alerts::RouteSpec> route_specs(App& app, BuiltSinks& built,
                                            const std::shared_ptr<PlatformReports>& reports) {
   std::vector<alerts::RouteSpec> specs;
@@ -108,13 +192,30 @@ std::vector<alerts::RouteSpec> route_specs(App& app, BuiltSinks& built,
           auto audit = std::static_pointer_cast<alerts::AuditFileSink>(
               audit_sink(route.sink.audit, app, reports));
           built.audits.push_back(audit);
+          built.metrics->watch(route.name, audit);
           sink = audit;
           break;
         }
         case SinkType::kWebhook: {
           auto hook = webhook_sink(route.sink.webhook, reports);
           built.webhooks.push_back(hook);
+          built.metrics->watch(route.name, hook);
           sink = hook;
+          break;
+        }
+        case SinkType::kNats: {
+          auto nats = nats_sink(route.sink.nats,
+                                route.sink.format.value_or(app.config->alert_format()), reports);
+          built.nats.push_back(nats);
+          built.metrics->watch(route.name, nats);
+          sink = nats;
+          break;
+        }
+        case SinkType::kAlertmanager: {
+          auto am = alertmanager_sink(route.sink.alertmanager, reports);
+          built.alertmanagers.push_back(am);
+          built.metrics->watch(route.name, am);
+          sink = am;
           break;
         }
       }
@@ -134,21 +235,54 @@ StepOutcome build_sinks_step(App& app) {
   reports->node = app.config->node_name();
   reports->clock = &app.clock;
   auto built = std::make_shared<BuiltSinks>();
+  std::shared_ptr<alerts::Router> router;
   try {
-    app.sink = std::make_unique<alerts::Router>(route_specs(app, *built, reports));
+    router = std::make_shared<alerts::Router>(route_specs(app, *built, reports));
   } catch (const std::exception& e) {
     return StepOutcome::fail(kExitRuntime, e.what());
   }
-  reports->router = app.sink.get();
+  reports->router = router.get();
+  built->metrics->watch_router(router);
+  app.metrics.add_collectable(built->metrics);
+  app.sink = router;
+  std::shared_ptr<SummaryTimer> summary_timer;
+  if (const int64_t period = app.config->summary_period_ms(); period > 0) {
+    auto summary = std::make_shared<alerts::TenantSummary>(router, app.config->node_name(),
+                                                           [&app] { return app.clock.now_ns(); });
+    app.sink = summary;
+    summary_timer = std::make_shared<SummaryTimer>(app.io, std::move(summary),
+                                                   std::chrono::milliseconds(period));
+    SummaryTimer::arm(summary_timer);
+  }
   // Existing streams are checked now, so a tampered or damaged tail is refused (and alerted)
   // at start rather than at the stream's next alert.
   for (const auto& audit : built->audits) audit->open_existing();
   for (const auto& hook : built->webhooks) hook->start();
-  app.close_sinks = [built, reports, drain = app.options.drain_timeout] {
+  for (const auto& nats : built->nats) nats->start();
+  for (const auto& am : built->alertmanagers) am->start();
+  app.close_sinks = [built, reports, summary_timer, drain = app.options.drain_timeout]() mutable {
+    // The last, partial period goes out while the sinks still accept (once: the map is empty
+    // after a flush, and the timer is dropped).
+    if (summary_timer) {
+      summary_timer->timer.cancel();
+      summary_timer->summary->flush();
+      summary_timer.reset();
+    }
     reports->router = nullptr;
-    for (const auto& hook : built->webhooks) hook->stop(drain);
+    built->metrics->detach();
+    // Network sinks drain side by side, so shutdown waits about `drain` however many there are.
+    std::vector<std::thread> stopping;
+    for (const auto& hook : built->webhooks)
+      stopping.emplace_back([&hook, drain] { hook->stop(drain); });
+    for (const auto& nats : built->nats)
+      stopping.emplace_back([&nats, drain] { nats->stop(drain); });
+    for (const auto& am : built->alertmanagers)
+      stopping.emplace_back([&am, drain] { am->stop(drain); });
+    for (auto& thread : stopping) thread.join();
     for (const auto& audit : built->audits) audit->flush();
     built->webhooks.clear();
+    built->nats.clear();
+    built->alertmanagers.clear();
     built->audits.clear();
   };
   log::info("alerts: ", app.config->alert_routes().empty() ? 1 : app.config->alert_routes().size(),

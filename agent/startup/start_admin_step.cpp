@@ -18,6 +18,12 @@ StepOutcome start_admin_step(App& app) {
     if (!app.sensor || app.sensor->ok()) return "";
     return "eBPF sensor: " + app.sensor->status();
   });
+  state.degraded_notes.push_back([&app]() -> std::string {
+    if (!app.sensor || !app.sensor->ok() || !app.pod_directory || app.pod_directory->synced()) {
+      return "";
+    }
+    return "pod directory: Kubernetes API not synced yet (kernel events carry no tenant)";
+  });
   app.admin_routes = std::make_unique<AdminRoutes>(std::move(state));
   app.admin_server =
       std::make_unique<AdminServer>(app.io, *app.admin_routes, app.metrics, AdminServerOptions{});

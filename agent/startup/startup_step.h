@@ -31,6 +31,7 @@ StepOutcome start_admin_step(App& app);
 StepOutcome start_vault_proxy_step(App& app);
 StepOutcome start_vault_audit_step(App& app);
 StepOutcome start_sensor_step(App& app);
+StepOutcome bind_vault_clients_step(App& app);
 StepOutcome install_signals_step(App& app);
 StepOutcome ready_step(App& app);
 

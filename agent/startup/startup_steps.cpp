@@ -12,6 +12,7 @@ std::span<const StartupStep> startup_steps() {
       {"start vault proxy", start_vault_proxy_step},
       {"start vault audit listener", start_vault_audit_step},
       {"start eBPF sensor", start_sensor_step},
+      {"bind vault clients to workloads", bind_vault_clients_step},
       {"install signal handlers", install_signals_step},
       {"ready", ready_step},
   };

@@ -60,7 +60,9 @@ GateDecision reject_request(const GateContext& context, const std::string& code,
 }
 
 boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
-                                                  const ProxyRequest& request, int64_t now_ns) {
+                                                  const ProxyRequest& request,
+                                                  const identity::ClientWorkload& client,
+                                                  int64_t now_ns) {
   const auto sessions = request.equal_range(context.session_header);
   const auto session_count = std::distance(sessions.first, sessions.second);
   if (session_count > 1) co_return reject_request(context, "duplicate_session_header", {}, now_ns);
@@ -95,9 +97,10 @@ boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
   if (auto* rejection = std::get_if<vault::Rejection>(&event)) {
     co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
   }
-  const ProcessResult result =
-      co_await async_process(context.pipeline, std::get<rules::Event>(std::move(event)), now_ns,
-                             boost::asio::use_awaitable);
+  rules::Event& built = std::get<rules::Event>(event);
+  identity::set_client_fields(built, client);
+  const ProcessResult result = co_await async_process(context.pipeline, std::move(built), now_ns,
+                                                      boost::asio::use_awaitable);
 
   if (!identity.tenant_id && context.mode == Mode::kEnforce) {
     co_return GateDecision{VaultOutcome::kUnauthenticated,

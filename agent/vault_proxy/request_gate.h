@@ -13,6 +13,7 @@
 #include <string>
 
 #include "agent/config/config.h"
+#include "agent/identity/client_workload.h"
 #include "agent/metrics/metrics.h"
 #include "agent/pipeline/pipeline.h"
 #include "agent/sources/vault/jwt_cache.h"
@@ -39,9 +40,12 @@ struct GateDecision {
 };
 
 // A coroutine: the pipeline may wait on the counter store, and the io thread serves other
-// connections meanwhile. `request` must outlive it.
+// connections meanwhile. `request` and `client` (the connection's workload, put in the client.*
+// fields) must outlive it.
 boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
-                                                  const ProxyRequest& request, int64_t now_ns);
+                                                  const ProxyRequest& request,
+                                                  const identity::ClientWorkload& client,
+                                                  int64_t now_ns);
 
 // 400 `{"errors":["rejected: <code>"]}` plus a platform alert naming the code (and the tenant
 // when one was verified). Also used for framing errors found before the body was read.

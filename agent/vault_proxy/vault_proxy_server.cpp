@@ -73,8 +73,17 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
   // A relayed response leaves in two writes (header, then body): without TCP_NODELAY the body
   // waits on the client's delayed ACK, 40 ms a request (measured).
   tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+  // Once per connection: the caller cannot change while the connection lasts.
+  identity::ClientWorkload client;
+  if (client_lookup_) {
+    const tcp::endpoint remote = tcp_layer.socket().remote_endpoint(ec);
+    boost::system::error_code local_ec;
+    const tcp::endpoint local = tcp_layer.socket().local_endpoint(local_ec);
+    if (!ec && !local_ec) client = client_lookup_(remote, local);
+    ec.clear();
+  }
   if (!options_.listener_tls) {
-    co_await serve_requests(connection, tcp_layer);
+    co_await serve_requests(connection, tcp_layer, client);
   } else {
     // The TLS stream borrows the connection's TCP stream, so deadlines and the listener's stop()
     // keep acting on the one socket.
@@ -83,7 +92,7 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
     co_await tls.async_handshake(asio::ssl::stream_base::server,
                                  asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) {
-      co_await serve_requests(connection, tls);
+      co_await serve_requests(connection, tls, client);
     } else if (const uint64_t failed = ++failed_handshakes_; log::should_log_occurrence(failed)) {
       // Plain HTTP sent to the TLS port lands here too: it never reaches the HTTP parser.
       log::warning("vault proxy: TLS handshake with a client failed: ", ec.message(), " (", failed,
@@ -96,7 +105,8 @@ asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> co
 
 template <typename Stream>
 asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnection> connection,
-                                                       Stream& stream) {
+                                                       Stream& stream,
+                                                       const identity::ClientWorkload& client) {
   beast::tcp_stream& tcp_layer = connection->stream;
   beast::flat_buffer buffer;  // kept across the connection's requests, capacity and all
   std::unique_ptr<char[]> piece;
@@ -148,7 +158,7 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
         break;
       } else {
         ProxyRequest& request = parser.get();
-        GateDecision decision = co_await gate_request(gate_, request, clock_.now_ns());
+        GateDecision decision = co_await gate_request(gate_, request, client, clock_.now_ns());
         close = !request.keep_alive() || decision.outcome == VaultOutcome::kRejected;
         if (decision.refusal) {
           metrics_.count_vault_request(decision.outcome);

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "agent/config/config.h"
+#include "agent/identity/client_workload.h"
 #include "agent/metrics/metrics.h"
 #include "agent/net/http_listener.h"
 #include "agent/net/tls_context.h"
@@ -53,6 +55,10 @@ struct VaultProxyRules {
   Mode mode = Mode::kMonitor;
 };
 
+// The workload that opened an accepted connection, from its remote and local endpoints.
+using ClientLookup = std::function<identity::ClientWorkload(
+    const boost::asio::ip::tcp::endpoint& remote, const boost::asio::ip::tcp::endpoint& local)>;
+
 class VaultProxyServer {
  public:
   VaultProxyServer(boost::asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
@@ -64,6 +70,10 @@ class VaultProxyServer {
   std::string start(const ListenAddress& listen, const UpstreamAddress& upstream);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
+  // Token-to-workload binding: each accepted connection is looked up once and every request on
+  // it carries the client.* fields. Set before the io loop runs; unset, client.source is none.
+  void set_client_lookup(ClientLookup lookup) { client_lookup_ = std::move(lookup); }
+
   // Stops accepting and closes idle connections; requests in progress finish first.
   void stop();
   std::size_t open_connections() const { return listener_.open_connections(); }
@@ -74,7 +84,8 @@ class VaultProxyServer {
   // stream over it. Deadlines are always set on the TCP stream.
   template <typename Stream>
   boost::asio::awaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection,
-                                              Stream& stream);
+                                              Stream& stream,
+                                              const identity::ClientWorkload& client);
   // Forwards an allowed request (turned into the upstream request in place) and streams the
   // response to `client`. Returns the answer still to be written when the upstream failed before
   // its response header (502); nullopt when the response was relayed, or broke off, which
@@ -94,6 +105,7 @@ class VaultProxyServer {
   const VaultProxyOptions options_;
   UpstreamPool upstream_;
   HttpListener listener_;
+  ClientLookup client_lookup_;
   // Occurrence counts for rate-limited log lines.
   std::atomic<uint64_t> upstream_errors_{0};
   std::atomic<uint64_t> broken_relays_{0};

@@ -100,11 +100,15 @@ bool NodeKey::verify(std::string_view message, std::string_view signature) const
 }
 
 std::string NodeKey::key_id() const {
+  const std::string raw = raw_public_key();
+  return raw.empty() ? std::string() : sha256_hex(raw).substr(0, 16);
+}
+
+std::string NodeKey::raw_public_key() const {
   std::array<unsigned char, 32> raw{};
   std::size_t length = raw.size();
   if (EVP_PKEY_get_raw_public_key(impl_->key, raw.data(), &length) != 1) return {};
-  return sha256_hex(std::string_view(reinterpret_cast<const char*>(raw.data()), length))
-      .substr(0, 16);
+  return std::string(reinterpret_cast<const char*>(raw.data()), length);
 }
 
 std::string NodeKey::public_pem() const {
@@ -163,6 +167,14 @@ KeyResult load_public_key_file(const std::string& path) {
     EVP_PKEY_free(key);
     return KeyError{path + ": not an Ed25519 key"};
   }
+  return NodeKey(wrap(key, false));
+}
+
+KeyResult public_key_from_raw(std::string_view raw) {
+  if (raw.size() != 32) return KeyError{"an Ed25519 public key is 32 bytes"};
+  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  if (!key) return KeyError{"not an Ed25519 public key"};
   return NodeKey(wrap(key, false));
 }
 

@@ -28,8 +28,15 @@ std::optional<WebhookUrl> parse_webhook_url(std::string_view url, std::string& e
   }
   const std::size_t slash = rest.find_first_of("/?");
   const std::string_view authority = rest.substr(0, slash);
-  out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (out.target.front() == '?') out.target.insert(0, "/");
+  // A bare query ("https://h?x") targets the root; built by appending (GCC 12's -O3 -Wrestrict
+  // misreads insert(0, "/") as an overlapping copy).
+  if (slash == std::string_view::npos) {
+    out.target = "/";
+  } else {
+    const std::string_view path = rest.substr(slash);
+    out.target = path.front() == '?' ? "/" : "";
+    out.target.append(path);
+  }
   if (authority.find('@') != std::string_view::npos) {
     error = "url must not carry user information";
     return std::nullopt;

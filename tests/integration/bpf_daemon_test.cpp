@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,106 @@ TEST_F(BpfDaemonTest, FloodAgainstTinyRingBufferRaisesDropPlatformAlert) {
   ASSERT_TRUE(daemon_->wait_for_stdout("\"rule\":\"Sensor ring buffer drops\"", 10s))
       << daemon_->stderr_text();
   EXPECT_TRUE(daemon_->wait_for_stderr("kernel records lost", 1s));
+}
+
+// enforce.vault_direct: deny, attached to this test's own cgroup subtree: the tenant pod's
+// connect to Vault fails with EPERM in the kernel, the default pack's bypass alert says
+// "deny", the sidecar's container still connects, and stopping the agent detaches the programs.
+TEST_F(BpfDaemonTest, EnforcedVaultBypassIsRefusedInTheKernelAndAlertedAsDeny) {
+  Listener vault;
+  ASSERT_GE(vault.fd, 0);
+  const std::string port = std::to_string(vault.port);
+  KubepodsCgroup cgroup(unified_, kPodUid, kContainerId);
+  ASSERT_TRUE(cgroup.ok()) << cgroup.error();
+  const std::string pod_dir = cgroup.scope_path()
+                                  .substr(0, cgroup.scope_path().rfind('/'))
+                                  .substr(cgroup.base_path().size() + 1);
+  const std::string sidecar = cgroup.add_cgroup(pod_dir + "/cri-containerd-sidecar.scope");
+  ASSERT_FALSE(sidecar.empty());
+  write("zz-test-port.yaml",
+        "- list: vault_ports\n  items: [" + port + "]\n  override: {items: append}\n");
+  write("mapping.yaml", "pods:\n  " + kPodUid +
+                            ":\n    namespace: globex-prod\n    name: billing-7d9f\n"
+                            "namespaces:\n  globex-prod: globex\n");
+  const std::string config = write(
+      "panguard.yaml",
+      "node_name: bpf-it-node\n"
+      "rules:\n  paths: [" PANGUARD_SOURCE_DIR
+      "/rules/packs/default, zz-test-port.yaml]\n"
+      "admin:\n  listen: 127.0.0.1:0\n"
+      "sensor:\n  enabled: true\n  watched_ports: [" +
+          port +
+          "]\n  process_events: false\n  pod_mapping_file: mapping.yaml\n"
+          "enforce:\n  vault_direct: deny\n  vault_addresses: [\"127.0.0.1:" +
+          port + "\"]\n  allowed_cgroups: [" + cgroup.base_relative() + "/" + pod_dir +
+          "/cri-containerd-sidecar.scope]\n  attach_cgroup: " + cgroup.base_relative() + "\n");
+  daemon_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{PANGUARD_BIN, "run", "--config", config});
+  if (!daemon_->wait_for_stderr(" ready\n", 20s)) {
+    const std::string err = daemon_->stderr_text();
+    if (err.find("refusing to run unprotected") != std::string::npos) {
+      GTEST_SKIP() << "\n!!!!!!!! eBPF DAEMON TEST SKIPPED: the kernel refused enforcement:\n"
+                   << err << " !!!!!!!!";
+    }
+    FAIL() << err;
+  }
+  EXPECT_TRUE(daemon_->wait_for_stderr("enforce: direct connections to Vault", 1s));
+
+  GatedChild tenant([&]() -> int { return connect_errno(vault.port) == EPERM ? 0 : 10; });
+  ASSERT_TRUE(cgroup.add_process(tenant.pid()));
+  tenant.release();
+  ASSERT_EQ(tenant.wait_exit(5000), 0) << "the tenant's connect to Vault was not refused";
+  GatedChild allowed([&]() -> int { return connect_errno(vault.port); });
+  ASSERT_TRUE(move_to_cgroup(sidecar, allowed.pid()));
+  allowed.release();
+  ASSERT_EQ(allowed.wait_exit(5000), 0) << "the sidecar's connect to Vault was refused";
+
+  ASSERT_TRUE(
+      daemon_->wait_for_stdout("\"rule\":\"Direct connection to Vault bypassing sidecar\"", 10s))
+      << daemon_->stdout_text() << daemon_->stderr_text();
+  std::istringstream lines(daemon_->stdout_text());
+  std::string line;
+  int denied = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("bypassing sidecar") == std::string::npos) continue;
+    const auto alert = nlohmann::json::parse(line);
+    if (alert["output_fields"].value("proc.pid", int64_t{0}) != tenant.pid()) continue;
+    ++denied;
+    EXPECT_EQ(alert["action"], "deny");
+    EXPECT_EQ(alert["tenant_id"], "globex");
+    EXPECT_EQ(alert["output_fields"]["net.dport"], vault.port);
+  }
+  EXPECT_EQ(denied, 1) << daemon_->stdout_text();
+
+  // Stopped, the agent leaves nothing behind in the kernel: the same connect goes through.
+  daemon_->send_signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(10s), 0) << daemon_->stderr_text();
+  daemon_.reset();
+  GatedChild after([&]() -> int { return connect_errno(vault.port); });
+  ASSERT_TRUE(cgroup.add_process(after.pid()));
+  after.release();
+  EXPECT_EQ(after.wait_exit(5000), 0) << "still refused after the agent stopped";
+}
+
+// Enforcement that cannot be put in place stops startup, loudly: here the kernel refuses an
+// unprivileged agent.
+TEST_F(BpfDaemonTest, EnforcementThatCannotAttachStopsStartup) {
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "no setpriv to drop privileges";
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  const std::string config = write("panguard.yaml",
+                                   "admin:\n  listen: 127.0.0.1:0\nsensor:\n  enabled: true\n"
+                                   "enforce:\n  vault_direct: deny\n"
+                                   "  vault_addresses: [\"10.0.0.5:8200\"]\n");
+  daemon_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                               "--clear-groups", PANGUARD_BIN, "run", "--config", config});
+  EXPECT_EQ(daemon_->wait_exit(20s), 3) << daemon_->stderr_text();
+  EXPECT_NE(daemon_->stderr_text().find("enforce.vault_direct is deny but the kernel programs"),
+            std::string::npos)
+      << daemon_->stderr_text();
+  EXPECT_EQ(daemon_->stderr_text().find(" ready\n"), std::string::npos);
+  daemon_.reset();
 }
 
 // Without privileges the kernel refuses the load: the agent says why, reports the sensor

@@ -72,12 +72,24 @@ KubepodsCgroup::~KubepodsCgroup() {
 
 uint64_t KubepodsCgroup::scope_id() const {
   struct stat st {};
-  if (created_.empty() || ::stat(scope_path().c_str(), &st) != 0) return 0;
+  if (created_.size() <= kScopeLevel || ::stat(scope_path().c_str(), &st) != 0) return 0;
   return st.st_ino;
 }
 
 bool KubepodsCgroup::add_process(pid_t pid) const {
   return ok() && write_file(scope_path() + "/cgroup.procs", std::to_string(pid));
+}
+
+std::string KubepodsCgroup::add_cgroup(const std::string& relative) {
+  if (!ok()) return "";
+  const std::string dir = base_path() + "/" + relative;
+  if (::mkdir(dir.c_str(), 0755) != 0) return "";
+  created_.push_back(dir);  // after its parent, so removed before it
+  return dir;
+}
+
+bool move_to_cgroup(const std::string& cgroup_dir, pid_t pid) {
+  return write_file(cgroup_dir + "/cgroup.procs", std::to_string(pid));
 }
 
 Listener::Listener(bool ipv6) {
@@ -132,6 +144,32 @@ int connect_local(uint16_t port, bool ipv6) {
     return -1;
   }
   return fd;
+}
+
+int connect_errno(uint16_t port, bool ipv6, bool v4_mapped) {
+  const int fd = ::socket(ipv6 || v4_mapped ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return errno;
+  int rc = -1;
+  if (ipv6 || v4_mapped) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    if (v4_mapped) {
+      ::inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr);
+    } else {
+      a.sin6_addr = in6addr_loopback;
+    }
+    a.sin6_port = htons(port);
+    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  }
+  const int error = rc == 0 ? 0 : errno;
+  ::close(fd);
+  return error;
 }
 
 GatedChild::GatedChild(std::function<int()> script) {

@@ -19,6 +19,8 @@ namespace panguard::integration {
 // directory it created, deepest first, even when the test failed.
 class KubepodsCgroup {
  public:
+  static constexpr std::size_t kScopeLevel = 4;  // created_[4]: the container scope
+
   KubepodsCgroup(std::string unified_root, std::string pod_uid, std::string container_id);
   ~KubepodsCgroup();
   KubepodsCgroup(const KubepodsCgroup&) = delete;
@@ -26,9 +28,16 @@ class KubepodsCgroup {
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
-  const std::string& scope_path() const { return created_.back(); }
+  const std::string& scope_path() const { return created_.at(kScopeLevel); }
   uint64_t scope_id() const;  // the scope's inode: its cgroup v2 id
   bool add_process(pid_t pid) const;
+
+  // The outermost directory (panguard-test-<pid>-<n>) and its path relative to the unified root.
+  const std::string& base_path() const { return created_.front(); }
+  std::string base_relative() const { return base_path().substr(root_.size() + 1); }
+  // Creates base_path()/<relative> (its parent must exist; removed with the rest) and returns
+  // its path, or "" on failure.
+  std::string add_cgroup(const std::string& relative);
 
  private:
   std::string root_;
@@ -61,5 +70,12 @@ class GatedChild {
 
 // Connects to 127.0.0.1:port (or [::1]:port); -1 on failure.
 int connect_local(uint16_t port, bool ipv6 = false);
+
+// connect() to 127.0.0.1:port (or [::1]:port, or ::ffff:127.0.0.1 from an IPv6 socket with
+// v4_mapped): 0 on success, else the errno. The socket is closed either way.
+int connect_errno(uint16_t port, bool ipv6 = false, bool v4_mapped = false);
+
+// Writes pid into <cgroup_dir>/cgroup.procs.
+bool move_to_cgroup(const std::string& cgroup_dir, pid_t pid);
 
 }  // namespace panguard::integration

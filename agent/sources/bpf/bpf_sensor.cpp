@@ -1,5 +1,6 @@
 #include "agent/sources/bpf/bpf_sensor.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <mutex>
 
 #include "agent/log/log.h"
+#include "agent/sources/bpf/peer_table.h"
 
 #if PANGUARD_HAVE_BPF
 #include <bpf/bpf.h>
@@ -36,6 +38,15 @@ std::string validate(const BpfSensorOptions& options) {
   if (options.watched_ports.size() > 64) return "at most 64 watched_ports";
   for (uint16_t port : options.watched_ports) {
     if (port == 0) return "watched_ports: 0 is not a port";
+  }
+  if (options.watched_cgroup_ids.size() > 64) return "at most 64 watched_cgroups";
+  const BpfEnforceOptions& enforce = options.enforce;
+  if (enforce.deny_vault_direct) {
+    if (enforce.vault_addresses.empty() || enforce.vault_addresses.size() > 64) {
+      return "enforce: 1 to 64 vault_addresses";
+    }
+    if (enforce.allowed_cgroup_ids.size() > 64) return "enforce: at most 64 allowed_cgroups";
+    if (enforce.attach_cgroup.empty()) return "enforce: no cgroup to attach to";
   }
   return "";
 }
@@ -84,6 +95,53 @@ std::string load_failure(int error) {
 }
 
 // "" when tracepoint ids can be read from a tracefs; otherwise why not.
+// Writes each key with value 1 into a set-like hash map.
+template <typename Key>
+std::string fill_set(bpf_map* map, const std::vector<Key>& keys, std::string_view what) {
+  for (const Key& key : keys) {
+    const uint8_t on = 1;
+    if (int err = bpf_map__update_elem(map, &key, sizeof(key), &on, sizeof(on), BPF_ANY)) {
+      return std::string(what) + ": " + errno_text(err);
+    }
+  }
+  return "";
+}
+
+std::vector<pg_enforce_addr> enforce_keys(const std::vector<EnforcedAddress>& addresses) {
+  std::vector<pg_enforce_addr> keys;
+  for (const EnforcedAddress& a : addresses) {
+    pg_enforce_addr key{};
+    std::memcpy(key.addr, a.address.data(), sizeof(key.addr));
+    key.port = a.port;
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+bool is_enforce_program(const bpf_program* program) {
+  return bpf_program__type(program) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+}
+
+// Attaches the cgroup/connect programs to `cgroup_dir` as bpf_links: the kernel detaches them
+// when the link is destroyed (stop) or this process dies, so none can outlive the agent.
+std::string attach_enforcement(panguard_bpf* skel, const std::string& cgroup_dir,
+                               std::vector<bpf_link*>& links) {
+  const int fd = ::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return "enforce: cannot open cgroup " + cgroup_dir + ": " + errno_text(errno);
+  for (bpf_program* program : {skel->progs.pg_enforce_connect4, skel->progs.pg_enforce_connect6}) {
+    bpf_link* link = bpf_program__attach_cgroup(program, fd);
+    if (!link) {
+      const int err = errno;
+      ::close(fd);
+      return std::string("enforce: attach ") + bpf_program__name(program) + " to " + cgroup_dir +
+             ": " + errno_text(err);
+    }
+    links.push_back(link);
+  }
+  ::close(fd);
+  return "";
+}
+
 std::string ensure_tracefs(bool may_mount) {
   if (::access("/sys/kernel/tracing/events", F_OK) == 0 ||
       ::access("/sys/kernel/debug/tracing/events", F_OK) == 0) {
@@ -143,6 +201,14 @@ std::string BpfSensor::start(RecordHandler handler) {
   skel->rodata->pg_payload_bytes = options_.payload_bytes;
   skel->rodata->pg_all_connects = options_.all_connects ? 1 : 0;
   skel->rodata->pg_process_events = options_.process_events ? 1 : 0;
+  skel->rodata->pg_filter_cgroups = options_.watched_cgroup_ids.empty() ? 0 : 1;
+  // The enforcement programs are loaded only when asked for: off means not in the kernel at all.
+  const bool enforce = options_.enforce.deny_vault_direct;
+  for (bpf_program* program : {skel->progs.pg_enforce_connect4, skel->progs.pg_enforce_connect6}) {
+    if (int err = bpf_program__set_autoload(program, enforce)) {
+      return "configure: " + std::string(bpf_program__name(program)) + ": " + errno_text(err);
+    }
+  }
   if (int err = bpf_map__set_max_entries(skel->maps.pg_events, options_.ring_buffer_bytes)) {
     return "configure: ring buffer of " + std::to_string(options_.ring_buffer_bytes) +
            " bytes: " + errno_text(err);
@@ -157,6 +223,24 @@ std::string BpfSensor::start(RecordHandler handler) {
       return "configure: watched port " + std::to_string(port) + ": " + errno_text(err);
     }
   }
+  if (std::string why = fill_set(skel->maps.pg_watched_cgroups, options_.watched_cgroup_ids,
+                                 "configure: watched cgroup");
+      !why.empty()) {
+    return why;
+  }
+  if (enforce) {
+    if (std::string why =
+            fill_set(skel->maps.pg_vault_addrs, enforce_keys(options_.enforce.vault_addresses),
+                     "enforce: vault address");
+        !why.empty()) {
+      return why;
+    }
+    if (std::string why = fill_set(skel->maps.pg_allowed_cgroups,
+                                   options_.enforce.allowed_cgroup_ids, "enforce: allowed cgroup");
+        !why.empty()) {
+      return why;
+    }
+  }
 
   // 4. attach, program by program so a failure names the hook.
   if (std::string why = ensure_tracefs(options_.mount_tracefs); !why.empty()) {
@@ -164,6 +248,8 @@ std::string BpfSensor::start(RecordHandler handler) {
   }
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, skel->obj) {
+    // Not loaded (enforcement off), or attached to a cgroup below rather than auto-attached.
+    if (!bpf_program__autoload(program) || is_enforce_program(program)) continue;
     bpf_link* link = bpf_program__attach(program);
     if (!link) {
       const int err = errno;
@@ -176,6 +262,13 @@ std::string BpfSensor::start(RecordHandler handler) {
 
   state->ring = ring_buffer__new(bpf_map__fd(skel->maps.pg_events), on_record, &handler_, nullptr);
   if (!state->ring) return "attach: ring buffer consumer: " + errno_text(errno);
+  // Last, with the consumer ready: the first refusal already has somewhere to go.
+  if (enforce) {
+    if (std::string why = attach_enforcement(skel, options_.enforce.attach_cgroup, state->links);
+        !why.empty()) {
+      return why;
+    }
+  }
   state_ = state.release();
   return "";
 }
@@ -201,6 +294,27 @@ std::array<uint64_t, kEventKinds> BpfSensor::drops() const {
   return total;
 }
 
+uint64_t BpfSensor::enforce_denials() const {
+  if (!state_ || !options_.enforce.deny_vault_direct) return 0;
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return 0;
+  std::vector<uint64_t> per_cpu(static_cast<std::size_t>(cpus));
+  const uint32_t zero = 0;
+  if (bpf_map__lookup_elem(state_->skel->maps.pg_enforce_denials, &zero, sizeof(zero),
+                           per_cpu.data(), per_cpu.size() * sizeof(uint64_t), 0) != 0) {
+    return 0;
+  }
+  uint64_t total = 0;
+  for (uint64_t n : per_cpu) total += n;
+  return total;
+}
+
+std::shared_ptr<PeerTable> BpfSensor::peer_table() const {
+  if (!state_) return nullptr;
+  return PeerTable::share(bpf_map__fd(state_->skel->maps.pg_peers),
+                          bpf_map__fd(state_->skel->maps.pg_proxy_ports));
+}
+
 void BpfSensor::stop() {
   delete state_;
   state_ = nullptr;
@@ -216,6 +330,8 @@ std::string BpfSensor::start(RecordHandler) {
 }
 int BpfSensor::poll(int) { return -EBADF; }
 std::array<uint64_t, kEventKinds> BpfSensor::drops() const { return {}; }
+uint64_t BpfSensor::enforce_denials() const { return 0; }
+std::shared_ptr<PeerTable> BpfSensor::peer_table() const { return nullptr; }
 void BpfSensor::stop() {}
 
 #endif

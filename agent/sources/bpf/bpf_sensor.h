@@ -10,13 +10,32 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace panguard::agent::sensor {
 
+class PeerTable;
+
 inline constexpr std::size_t kEventKinds = 5;  // PG_EV_KIND_MAX: drop counters by kind
+
+// A destination the enforcement program guards: an IPv6 address, or IPv4 as IPv4-mapped IPv6.
+struct EnforcedAddress {
+  std::array<uint8_t, 16> address{};  // network byte order
+  uint16_t port = 0;
+};
+
+// enforce.vault_direct: deny (docs/ebpf.md "Enforcement"): cgroup/connect4|6 programs on
+// attach_cgroup refuse connects to vault_addresses unless the caller is this process or sits
+// under one of allowed_cgroup_ids. Off: the programs are not even loaded.
+struct BpfEnforceOptions {
+  bool deny_vault_direct = false;
+  std::vector<EnforcedAddress> vault_addresses;  // 1..64 when deny_vault_direct
+  std::vector<uint64_t> allowed_cgroup_ids;      // subtrees; at most 64
+  std::string attach_cgroup;                     // cgroup v2 directory (absolute path)
+};
 
 struct BpfSensorOptions {
   std::vector<uint16_t> watched_ports{8200, 4222};
@@ -28,6 +47,9 @@ struct BpfSensorOptions {
   // Tracepoints attach through tracefs: mount it at /sys/kernel/tracing when neither it nor
   // /sys/kernel/debug/tracing is there (root only; logged).
   bool mount_tracefs = true;
+  // exec/exit only from tasks under these cgroup v2 ids (subtrees); empty: every task.
+  std::vector<uint64_t> watched_cgroup_ids;
+  BpfEnforceOptions enforce;
 };
 
 class BpfSensor {
@@ -49,6 +71,13 @@ class BpfSensor {
 
   // Records lost in the kernel because the ring buffer was full, summed over CPUs, by kind.
   std::array<uint64_t, kEventKinds> drops() const;
+
+  // Connects refused by the enforcement program since start, summed over CPUs.
+  uint64_t enforce_denials() const;
+
+  // Who connected to the agent's own listeners (bpf/peer.bpf.c), over copies of the map fds;
+  // null when not running. Listening ports are added through it once they are bound.
+  std::shared_ptr<PeerTable> peer_table() const;
 
   // Detaches and unloads; poll() must not run concurrently. Idempotent.
   void stop();

@@ -17,7 +17,7 @@ using rules::FieldId;
 // The agent and the kernel must agree on the layout: a change here is a PG_WIRE_VERSION bump.
 static_assert(sizeof(pg_event_header) == 48);
 static_assert(sizeof(pg_sockaddr) == 24);
-static_assert(sizeof(pg_connect_event) == 80);
+static_assert(sizeof(pg_connect_event) == 88);
 static_assert(sizeof(pg_send_event) == 48 + 24 + 16 + PG_PAYLOAD_MAX);
 static_assert(sizeof(pg_exec_event) == 48 + PG_FILENAME_LEN + PG_ARGV0_LEN);
 static_assert(sizeof(pg_exit_event) == 56);
@@ -114,6 +114,8 @@ std::variant<rules::Event, std::string> record_to_event(std::span<const std::byt
       fill_common(event, e->hdr, context, "network.connect");
       fill_destination(event, e->dst);
       event.set(FieldId::kNetResult, static_cast<int64_t>(e->result));
+      // Refused in the kernel (enforce.vault_direct: deny): the alert says the connect was denied.
+      if ((e->flags & PG_CONNECT_ENFORCED) != 0) event.set(FieldId::kNetEnforced, true);
       return event;
     }
     case PG_EV_SEND: {

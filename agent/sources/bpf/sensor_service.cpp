@@ -43,7 +43,7 @@ std::string SensorService::start() {
     if (!detected) return fail("identity: no cgroup v2 (cgroup2) mount in /proc/self/mountinfo");
     root = *detected;
   }
-  cgroups_ = std::make_unique<identity::CgroupPaths>(root);
+  cgroups_ = std::make_shared<identity::CgroupPaths>(root);
   resolver_ = std::make_unique<identity::WorkloadResolver>(*cgroups_, pods_.get());
   context_.node_name = options_.node_name;
   context_.monotonic_to_realtime_ns = monotonic_to_realtime_offset();
@@ -53,6 +53,11 @@ std::string SensorService::start() {
   std::string error = sensor_.start([this](std::span<const std::byte> r) { on_record(r); });
   if (!error.empty()) return fail(error);
   cgroups_->rescan();  // warm the cache before the first event
+  if (auto table = sensor_.peer_table()) {
+    peers_ = std::make_shared<PeerResolver>(std::move(table), cgroups_, pods_);
+  } else {
+    log::warning("sensor: cannot share the peer map, so Vault proxy clients stay unattributed");
+  }
   {
     std::lock_guard lock(status_mutex_);
     status_ = "running";
@@ -115,6 +120,12 @@ void SensorService::on_record(std::span<const std::byte> record) {
 
 void SensorService::report_drops(std::chrono::steady_clock::time_point now) {
   last_drop_read_ = now;
+  // Refusals come from the kernel's own count: a record lost to a full ring is still counted.
+  const uint64_t denials = sensor_.enforce_denials();
+  if (denials > last_enforce_denials_) {
+    metrics_.count_enforce_denials(static_cast<double>(denials - last_enforce_denials_));
+    last_enforce_denials_ = denials;
+  }
   const auto drops = sensor_.drops();
   uint64_t fresh = 0;
   for (std::size_t kind = 0; kind < drops.size(); ++kind) {

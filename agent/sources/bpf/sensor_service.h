@@ -20,6 +20,7 @@
 #include "agent/identity/pod_directory.h"
 #include "agent/identity/workload_identity.h"
 #include "agent/sources/bpf/bpf_sensor.h"
+#include "agent/sources/bpf/peer_resolver.h"
 #include "agent/sources/bpf/sensor_events.h"
 
 namespace panguard::agent {
@@ -55,18 +56,23 @@ class SensorService {
 
   uint64_t events() const { return events_.load(); }
 
+  // Who opened a connection to one of the agent's listeners (the Vault proxy's clients); null
+  // unless the sensor is running. Set in start(), before any other thread can ask.
+  std::shared_ptr<const PeerResolver> peer_resolver() const { return peers_; }
+
  private:
   void poll_loop();
   void on_record(std::span<const std::byte> record);
   void report_drops(std::chrono::steady_clock::time_point now);
 
   const SensorServiceOptions options_;
-  std::unique_ptr<identity::PodDirectory> pods_;
+  std::shared_ptr<const identity::PodDirectory> pods_;  // shared with peers_
   Pipeline& pipeline_;
   Metrics& metrics_;
   const TimeSource& clock_;
-  std::unique_ptr<identity::CgroupPaths> cgroups_;
+  std::shared_ptr<identity::CgroupPaths> cgroups_;  // shared with peers_
   std::unique_ptr<identity::WorkloadResolver> resolver_;
+  std::shared_ptr<const PeerResolver> peers_;
   EventContext context_;
   BpfSensor sensor_;
   std::thread thread_;
@@ -78,6 +84,7 @@ class SensorService {
   std::string status_ = "not started";
   // Poll thread only.
   std::array<uint64_t, kEventKinds> last_drops_{};
+  uint64_t last_enforce_denials_ = 0;
   std::chrono::steady_clock::time_point last_drop_read_{};
   std::chrono::steady_clock::time_point last_drop_alert_{};
   uint64_t unreported_drops_ = 0;

@@ -35,6 +35,27 @@ pg_event_header header(uint16_t kind) {
   return h;
 }
 
+// A connect the enforcement program refused: net.enforced, which an ordinary connect lacks.
+TEST(SensorRecords, EnforcedConnectCarriesTheFlag) {
+  pg_connect_event e{};
+  e.hdr = header(PG_EV_CONNECT);
+  e.dst.family = PG_AF_INET;
+  e.dst.port = 8200;
+  e.fd = -1;
+  e.result = -1;
+  e.flags = PG_CONNECT_ENFORCED;
+  auto result = record_to_event(bytes_of(e), {});
+  ASSERT_TRUE(std::holds_alternative<rules::Event>(result)) << std::get<std::string>(result);
+  const bool* enforced = std::get<rules::Event>(result).get_bool(FieldId::kNetEnforced);
+  ASSERT_NE(enforced, nullptr);
+  EXPECT_TRUE(*enforced);
+  EXPECT_EQ(*std::get<rules::Event>(result).get_int(FieldId::kNetResult), -1);
+  e.flags = 0;
+  auto plain = record_to_event(bytes_of(e), {});
+  ASSERT_TRUE(std::holds_alternative<rules::Event>(plain));
+  EXPECT_FALSE(std::get<rules::Event>(plain).has(FieldId::kNetEnforced));
+}
+
 TEST(SensorRecords, ConnectIpv4) {
   pg_connect_event e{};
   e.hdr = header(PG_EV_CONNECT);

@@ -1,0 +1,288 @@
+// sensor_bench: what the eBPF sensor costs the workloads it watches, and how many events it
+// delivers (docs/benchmarks.md, "eBPF sensor"). tests/bench/sensor_bench.sh runs it three ways —
+// no probes, Panguard's sensor loaded in this process (--sensor), and bpftrace attached to the
+// same tracepoints — and prints the figures side by side.
+//
+// Workloads, each timed as ns per iteration (median of --reps runs of --seconds each):
+//   watched  socket + TCP connect to a watched port + a 64-byte NATS PUB + close (RST, so no
+//            TIME_WAIT piles up); a thread in this process accepts and closes.
+//   mixed    syscalls the sensor's tracepoints see and filter out: socket + UDP connect and send
+//            to an unwatched port, a write to /dev/null, a read from /dev/zero, close.
+//   flood    one UDP socket connected to a watched port, send in a tight loop: every send is a
+//            record with its payload; reports events/s delivered to user space and drops.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/sources/bpf/bpf_sensor.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using panguard::agent::sensor::BpfSensor;
+using panguard::agent::sensor::BpfSensorOptions;
+
+constexpr char kPayload[] = "PUB tenants.acme.orders 32\r\n0123456789abcdef0123456789abcdef\r\n";
+
+struct Options {
+  std::string workload = "mixed";
+  double seconds = 2.0;
+  int reps = 5;
+  bool sensor = false;
+  uint16_t watched_port = 8200;
+  uint16_t unwatched_port = 9999;
+  uint32_t ring_bytes = 16u << 20;
+};
+
+[[noreturn]] void die(const char* what) {
+  std::perror(what);
+  std::exit(2);
+}
+
+sockaddr_in loopback(uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
+// Accepts and closes connections until stopped; the listener is non-blocking so stop() works.
+class Acceptor {
+ public:
+  explicit Acceptor(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    const int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    const sockaddr_in address = loopback(port);
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+      die("bind watched port");
+    if (::listen(fd_, 4096) != 0) die("listen");
+    thread_ = std::thread([this] {
+      while (!stop_.load(std::memory_order_relaxed)) {
+        const int client = ::accept(fd_, nullptr, nullptr);
+        if (client >= 0) {
+          ::close(client);
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  ~Acceptor() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+void watched_iteration(const sockaddr_in& target) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) die("socket");
+  const linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
+    die("connect watched");
+  if (::send(fd, kPayload, sizeof(kPayload) - 1, MSG_NOSIGNAL) < 0) die("send watched");
+  ::close(fd);
+}
+
+struct MixedFiles {
+  int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  int zero_fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);
+};
+
+void mixed_iteration(const sockaddr_in& target, const MixedFiles& files) {
+  char buffer[64];
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die("socket");
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
+    die("connect unwatched");
+  (void)::send(fd, kPayload, sizeof(kPayload) - 1, MSG_NOSIGNAL);
+  if (::write(files.null_fd, kPayload, 64) != 64) die("write /dev/null");
+  if (::read(files.zero_fd, buffer, sizeof(buffer)) != sizeof(buffer)) die("read /dev/zero");
+  ::close(fd);
+}
+
+// Runs `iteration` for `seconds`, checking the clock every 256 iterations.
+template <typename Iteration>
+std::pair<double, uint64_t> timed(double seconds, Iteration&& iteration) {
+  const auto start = Clock::now();
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  uint64_t iterations = 0;
+  auto now = start;
+  while (now < end) {
+    for (int i = 0; i < 256; ++i) iteration();
+    iterations += 256;
+    now = Clock::now();
+  }
+  const double ns = std::chrono::duration<double, std::nano>(now - start).count();
+  return {ns / static_cast<double>(iterations), iterations};
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// The sensor in this process, its records drained and counted on a thread of their own (as
+// the agent's poll thread does).
+class SensorUnderTest {
+ public:
+  explicit SensorUnderTest(const Options& options) : sensor_(sensor_options(options)) {
+    const std::string error = sensor_.start(
+        [this](std::span<const std::byte>) { records_.fetch_add(1, std::memory_order_relaxed); });
+    if (!error.empty()) {
+      std::fprintf(stderr, "sensor_bench: sensor did not start: %s\n", error.c_str());
+      std::exit(3);
+    }
+    thread_ = std::thread([this] {
+      while (!stop_.load(std::memory_order_relaxed)) sensor_.poll(50);
+    });
+  }
+  ~SensorUnderTest() {
+    stop_ = true;
+    thread_.join();
+    sensor_.stop();
+  }
+  uint64_t records() const { return records_.load(); }
+  uint64_t drops() const {
+    const auto by_kind = sensor_.drops();
+    return std::accumulate(by_kind.begin(), by_kind.end(), uint64_t{0});
+  }
+
+ private:
+  static BpfSensorOptions sensor_options(const Options& options) {
+    BpfSensorOptions bpf;
+    bpf.watched_ports = {options.watched_port};
+    bpf.payload_bytes = 64;
+    bpf.ring_buffer_bytes = options.ring_bytes;
+    bpf.own_tgid = 0;  // this process is the workload: its own traffic must be seen
+    return bpf;
+  }
+
+  BpfSensor sensor_;
+  std::atomic<uint64_t> records_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+Options parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "sensor_bench: %s needs a value\n", arg.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--workload") {
+      options.workload = value();
+    } else if (arg == "--seconds") {
+      options.seconds = std::stod(value());
+    } else if (arg == "--reps") {
+      options.reps = std::stoi(value());
+    } else if (arg == "--sensor") {
+      options.sensor = true;
+    } else if (arg == "--port") {
+      options.watched_port = static_cast<uint16_t>(std::stoi(value()));
+    } else if (arg == "--ring-bytes") {
+      options.ring_bytes = static_cast<uint32_t>(std::stoul(value()));
+    } else {
+      std::fprintf(stderr,
+                   "usage: sensor_bench --workload watched|mixed|flood [--seconds S] [--reps N] "
+                   "[--sensor] [--port P] [--ring-bytes B]\n");
+      std::exit(2);
+    }
+  }
+  if (options.workload != "watched" && options.workload != "mixed" && options.workload != "flood") {
+    std::fprintf(stderr, "sensor_bench: unknown workload %s\n", options.workload.c_str());
+    std::exit(2);
+  }
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse(argc, argv);
+  std::optional<SensorUnderTest> sensor;
+  if (options.sensor) sensor.emplace(options);
+
+  std::vector<double> ns_per_iteration;
+  uint64_t iterations = 0;
+  const auto start = Clock::now();
+  if (options.workload == "watched") {
+    Acceptor acceptor(options.watched_port);
+    const sockaddr_in target = loopback(options.watched_port);
+    for (int rep = 0; rep < options.reps; ++rep) {
+      auto [ns, n] = timed(options.seconds, [&] { watched_iteration(target); });
+      ns_per_iteration.push_back(ns);
+      iterations += n;
+    }
+  } else if (options.workload == "mixed") {
+    const MixedFiles files;
+    if (files.null_fd < 0 || files.zero_fd < 0) die("open /dev/null or /dev/zero");
+    const sockaddr_in target = loopback(options.unwatched_port);
+    for (int rep = 0; rep < options.reps; ++rep) {
+      auto [ns, n] = timed(options.seconds, [&] { mixed_iteration(target, files); });
+      ns_per_iteration.push_back(ns);
+      iterations += n;
+    }
+  } else {
+    // A bound receiver that never reads: the kernel drops what overflows its buffer, cheaply.
+    const int receiver = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in target = loopback(options.watched_port);
+    if (::bind(receiver, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
+      die("bind flood receiver");
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
+      die("connect flood");
+    for (int rep = 0; rep < options.reps; ++rep) {
+      auto [ns, n] = timed(options.seconds,
+                           [&] { (void)::send(fd, kPayload, sizeof(kPayload) - 1, MSG_DONTWAIT); });
+      ns_per_iteration.push_back(ns);
+      iterations += n;
+    }
+    ::close(fd);
+    ::close(receiver);
+  }
+  const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::printf("workload=%s sensor=%s ns_per_iter=%.1f iterations=%llu", options.workload.c_str(),
+              options.sensor ? "panguard" : "off", median(ns_per_iteration),
+              static_cast<unsigned long long>(iterations));
+  if (sensor) {
+    // Let the poll thread drain what is still in the ring buffer before counting.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::printf(" events=%llu events_per_s=%.0f drops=%llu",
+                static_cast<unsigned long long>(sensor->records()),
+                static_cast<double>(sensor->records()) / elapsed_s,
+                static_cast<unsigned long long>(sensor->drops()));
+  }
+  std::printf("\n");
+  return 0;
+}
