@@ -118,7 +118,8 @@ void mixed_iteration(const sockaddr_in& target, const MixedFiles& files) {
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
     die("connect unwatched");
   (void)::send(fd, kPayload, sizeof(kPayload) - 1, MSG_NOSIGNAL);
-  if (::write(files.null_fd, kPayload, 64) != 64) die("write /dev/null");
+  constexpr auto kPayloadBytes = static_cast<ssize_t>(sizeof(kPayload) - 1);
+  if (::write(files.null_fd, kPayload, kPayloadBytes) != kPayloadBytes) die("write /dev/null");
   if (::read(files.zero_fd, buffer, sizeof(buffer)) != sizeof(buffer)) die("read /dev/zero");
   ::close(fd);
 }
