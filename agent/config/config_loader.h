@@ -30,7 +30,7 @@ ConfigResult load_config_file(const std::string& path);
 // Defaults only, as if an empty config file were given.
 std::shared_ptr<const Config> default_config();
 
-// The host name, or "unknown" when it cannot be read.
+// The default node name: $PANGUARD_NODE_NAME when set, else the host name, else "unknown".
 std::string host_name();
 
 }  // namespace panguard::agent

@@ -2,30 +2,22 @@
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
-#include <charconv>
+
+#include "agent/config/host_port.h"
 
 namespace panguard::agent {
 
 std::variant<EnforcedVaultAddress, std::string> parse_enforced_address(std::string_view text) {
   const std::string kShape = "expected \"ip:port\", e.g. 10.0.0.5:8200 or [fd00::5]:8200";
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return kShape;
-  std::string_view host = text.substr(0, colon);
-  const std::string_view port_text = text.substr(colon + 1);
-  const bool bracketed = host.front() == '[';
-  if (bracketed) {
-    if (host.size() < 3 || host.back() != ']') return kShape;
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string_view::npos) {
-    return "an IPv6 address needs brackets, e.g. [fd00::5]:8200";
+  const auto split = split_host_port(text, 1);
+  if (const auto* bad = std::get_if<HostPortError>(&split)) {
+    if (*bad == HostPortError::kNeedsBrackets) {
+      return "an IPv6 address needs brackets, e.g. [fd00::5]:8200";
+    }
+    if (*bad == HostPortError::kBadPort) return "port must be a number from 1 to 65535";
+    return kShape;
   }
-  unsigned port = 0;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535) {
-    return "port must be a number from 1 to 65535";
-  }
+  const auto [host, port, bracketed] = std::get<HostPort>(split);
   boost::system::error_code error;
   const auto address = boost::asio::ip::make_address(std::string(host), error);
   if (error) return kShape + " (\"" + std::string(host) + "\" is not an IP address)";
@@ -33,7 +25,7 @@ std::variant<EnforcedVaultAddress, std::string> parse_enforced_address(std::stri
   if (address.is_unspecified()) return "0.0.0.0 and :: are not a destination";
 
   EnforcedVaultAddress out;
-  out.port = static_cast<uint16_t>(port);
+  out.port = port;
   out.text = std::string(text);
   if (address.is_v4()) {
     const auto v4 = address.to_v4().to_bytes();

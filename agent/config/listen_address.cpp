@@ -1,7 +1,8 @@
 #include "agent/config/listen_address.h"
 
 #include <boost/asio/ip/address.hpp>
-#include <charconv>
+
+#include "agent/config/host_port.h"
 
 namespace panguard::agent {
 
@@ -12,24 +13,15 @@ std::string ListenAddress::to_string() const {
 
 std::variant<ListenAddress, std::string> parse_loopback_listen(std::string_view text) {
   const std::string kShape = "expected \"host:port\", e.g. 127.0.0.1:9464";
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return kShape;
-
-  std::string_view host = text.substr(0, colon);
-  const std::string_view port_text = text.substr(colon + 1);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return kShape;
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string_view::npos) {
-    return "an IPv6 address needs brackets, e.g. [::1]:9464";
+  const auto split = split_host_port(text, 0);
+  if (const auto* bad = std::get_if<HostPortError>(&split)) {
+    if (*bad == HostPortError::kNeedsBrackets)
+      return "an IPv6 address needs brackets, e.g. [::1]:9464";
+    if (*bad == HostPortError::kBadPort) return "port must be a number from 0 to 65535";
+    return kShape;
   }
-
-  unsigned port = 0;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
-    return "port must be a number from 0 to 65535";
-  }
+  std::string_view host = std::get<HostPort>(split).host;
+  const uint16_t port = std::get<HostPort>(split).port;
 
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code error;
@@ -39,7 +31,7 @@ std::variant<ListenAddress, std::string> parse_loopback_listen(std::string_view 
     return "must be a loopback address (127.0.0.0/8 or ::1): the admin API has no "
            "authentication";
   }
-  return ListenAddress{address.to_string(), static_cast<uint16_t>(port)};
+  return ListenAddress{address.to_string(), port};
 }
 
 }  // namespace panguard::agent

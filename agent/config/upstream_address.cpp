@@ -1,7 +1,8 @@
 #include "agent/config/upstream_address.h"
 
 #include <cctype>
-#include <charconv>
+
+#include "agent/config/host_port.h"
 
 namespace panguard::agent {
 
@@ -28,25 +29,20 @@ std::variant<UpstreamAddress, std::string> parse_upstream_address(std::string_vi
   if (rest.find_first_of("/?#@ ") != std::string_view::npos) {
     return kShape + " (no path, query or user info)";
   }
-  const std::size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size()) {
-    return kShape + " (the port is required)";
+  const auto split = split_host_port(rest, 1);
+  if (const auto* bad = std::get_if<HostPortError>(&split)) {
+    switch (*bad) {
+      case HostPortError::kNoPort:
+        return kShape + " (the port is required)";
+      case HostPortError::kBadBrackets:
+        return kShape;
+      case HostPortError::kNeedsBrackets:
+        return "an IPv6 address needs brackets, e.g. https://[::1]:8200";
+      case HostPortError::kBadPort:
+        return "port must be a number from 1 to 65535";
+    }
   }
-  std::string_view host = rest.substr(0, colon);
-  const std::string_view port_text = rest.substr(colon + 1);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return kShape;
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string_view::npos) {
-    return "an IPv6 address needs brackets, e.g. https://[::1]:8200";
-  }
-  unsigned port = 0;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535) {
-    return "port must be a number from 1 to 65535";
-  }
+  const auto [host, port, bracketed] = std::get<HostPort>(split);
   // The host becomes the TLS name the certificate is checked against: a DNS name or an IP
   // literal only, so nothing odd can reach SNI or hostname verification.
   for (const char c : host) {
@@ -54,7 +50,7 @@ std::variant<UpstreamAddress, std::string> parse_upstream_address(std::string_vi
       return kShape + " (the host must be a DNS name or an IP address)";
     }
   }
-  return UpstreamAddress{std::string(host), static_cast<uint16_t>(port), tls};
+  return UpstreamAddress{std::string(host), port, tls};
 }
 
 }  // namespace panguard::agent

@@ -1,6 +1,8 @@
 #include "agent/metrics/delivery_metrics.h"
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace panguard::agent {
@@ -62,6 +64,33 @@ constexpr const char* kAbandonedHelp =
     "Alerts still unconfirmed when a sink stopped (nats, "
     "alertmanager; a webhook keeps them in its spool)";
 
+// The series every sink shares, in one order whatever the sink: what a sink does not have is
+// left unset and not rendered.
+struct SinkFigures {
+  uint64_t acknowledged = 0;
+  std::vector<std::pair<const char*, uint64_t>> dropped;  // by reason
+  std::optional<uint64_t> queue_depth;
+  std::optional<uint64_t> requests;
+  std::optional<uint64_t> retries;
+  std::optional<uint64_t> dead_letters;
+  std::optional<uint64_t> abandoned;
+};
+
+void add_sink_figures(Families& out, const std::string& route, const SinkFigures& f) {
+  const auto counter = [&](const char* name, const char* help, std::optional<uint64_t> value) {
+    if (value) out.counter(name, help, route, static_cast<double>(*value));
+  };
+  counter(kAcked, kAckedHelp, f.acknowledged);
+  for (const auto& [reason, count] : f.dropped) {
+    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(count), {"reason", reason});
+  }
+  if (f.queue_depth) out.gauge(kQueue, kQueueHelp, route, static_cast<double>(*f.queue_depth));
+  counter(kRequests, kRequestsHelp, f.requests);
+  counter(kRetries, kRetriesHelp, f.retries);
+  counter(kDeadLetters, kDeadLettersHelp, f.dead_letters);
+  counter(kAbandoned, kAbandonedHelp, f.abandoned);
+}
+
 }  // namespace
 
 void DeliveryMetrics::watch_router(std::shared_ptr<const alerts::Router> router) {
@@ -118,24 +147,21 @@ std::vector<MetricFamily> DeliveryMetrics::Collect() const {
   }
   for (const auto& [route, sink] : audits_) {
     const auto s = sink->stats();
-    out.counter(kAcked, kAckedHelp, route, static_cast<double>(s.appended));
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.queue_full),
-                {"reason", "queue_full"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.failed), {"reason", "broken"});
+    add_sink_figures(out, route,
+                     {.acknowledged = s.appended,
+                      .dropped = {{"queue_full", s.queue_full}, {"broken", s.failed}}});
   }
   for (const auto& [route, sink] : webhooks_) {
     const auto s = sink->stats();
-    out.counter(kAcked, kAckedHelp, route, static_cast<double>(s.delivered));
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_spool_full),
-                {"reason", "spool_full"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_stopped),
-                {"reason", "stopped"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_invalid),
-                {"reason", "invalid"});
-    out.gauge(kQueue, kQueueHelp, route, static_cast<double>(s.pending));
-    out.counter(kRequests, kRequestsHelp, route, static_cast<double>(s.requests));
-    out.counter(kRetries, kRetriesHelp, route, static_cast<double>(s.retries));
-    out.counter(kDeadLetters, kDeadLettersHelp, route, static_cast<double>(s.dead_lettered));
+    add_sink_figures(out, route,
+                     {.acknowledged = s.delivered,
+                      .dropped = {{"spool_full", s.dropped_spool_full},
+                                  {"stopped", s.dropped_stopped},
+                                  {"invalid", s.dropped_invalid}},
+                      .queue_depth = s.pending,
+                      .requests = s.requests,
+                      .retries = s.retries,
+                      .dead_letters = s.dead_lettered});
     out.gauge("panguard_webhook_spool_bytes", "Bytes in a webhook route's spool segments", route,
               static_cast<double>(s.spool_bytes));
     out.counter("panguard_webhook_spool_corrupt_records_total",
@@ -144,17 +170,15 @@ std::vector<MetricFamily> DeliveryMetrics::Collect() const {
   }
   for (const auto& [route, sink] : nats_) {
     const auto s = sink->stats();
-    out.counter(kAcked, kAckedHelp, route, static_cast<double>(s.acked));
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_queue_full),
-                {"reason", "queue_full"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_stopped),
-                {"reason", "stopped"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_invalid),
-                {"reason", "invalid"});
-    out.gauge(kQueue, kQueueHelp, route, static_cast<double>(s.queued + s.in_flight));
-    out.counter(kRequests, kRequestsHelp, route, static_cast<double>(s.published));
-    out.counter(kRetries, kRetriesHelp, route, static_cast<double>(s.retries));
-    out.counter(kAbandoned, kAbandonedHelp, route, static_cast<double>(s.abandoned));
+    add_sink_figures(out, route,
+                     {.acknowledged = s.acked,
+                      .dropped = {{"queue_full", s.dropped_queue_full},
+                                  {"stopped", s.dropped_stopped},
+                                  {"invalid", s.dropped_invalid}},
+                      .queue_depth = s.queued + s.in_flight,
+                      .requests = s.published,
+                      .retries = s.retries,
+                      .abandoned = s.abandoned});
     out.counter("panguard_nats_disconnects_total", "NATS connection losses, by route", route,
                 static_cast<double>(s.disconnects));
     out.counter("panguard_nats_duplicates_total",
@@ -163,16 +187,15 @@ std::vector<MetricFamily> DeliveryMetrics::Collect() const {
   }
   for (const auto& [route, sink] : alertmanagers_) {
     const auto s = sink->stats();
-    out.counter(kAcked, kAckedHelp, route, static_cast<double>(s.delivered));
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_queue_full),
-                {"reason", "queue_full"});
-    out.counter(kDropped, kDroppedHelp, route, static_cast<double>(s.dropped_stopped),
-                {"reason", "stopped"});
-    out.gauge(kQueue, kQueueHelp, route, static_cast<double>(s.queued));
-    out.counter(kRequests, kRequestsHelp, route, static_cast<double>(s.requests));
-    out.counter(kRetries, kRetriesHelp, route, static_cast<double>(s.retries));
-    out.counter(kDeadLetters, kDeadLettersHelp, route, static_cast<double>(s.rejected));
-    out.counter(kAbandoned, kAbandonedHelp, route, static_cast<double>(s.abandoned));
+    add_sink_figures(
+        out, route,
+        {.acknowledged = s.delivered,
+         .dropped = {{"queue_full", s.dropped_queue_full}, {"stopped", s.dropped_stopped}},
+         .queue_depth = s.queued,
+         .requests = s.requests,
+         .retries = s.retries,
+         .dead_letters = s.rejected,
+         .abandoned = s.abandoned});
   }
   return out.take();
 }

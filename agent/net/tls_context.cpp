@@ -13,16 +13,6 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-// The oldest queued OpenSSL error as text, and the queue cleared so later calls start clean.
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
-
 // Settings both sides share: TLS 1.2 or newer, no compression (CRIME), no renegotiation.
 std::string harden(SSL_CTX* ctx) {
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return openssl_error();
@@ -32,11 +22,28 @@ std::string harden(SSL_CTX* ctx) {
 
 }  // namespace
 
-std::variant<TlsContext, std::string> make_upstream_tls_context(const std::string& ca_file) {
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
+std::variant<TlsContext, std::string> make_verifying_client_context() {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
-  if (std::string error = harden(ctx); !error.empty()) return "vault.upstream: " + error;
+  if (std::string error = harden(ctx); !error.empty()) return error;
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  return context;
+}
+
+std::variant<TlsContext, std::string> make_upstream_tls_context(const std::string& ca_file) {
+  auto made = make_verifying_client_context();
+  if (auto* error = std::get_if<std::string>(&made)) return "vault.upstream: " + *error;
+  TlsContext context = std::get<TlsContext>(std::move(made));
+  SSL_CTX* ctx = context->native_handle();
   if (ca_file.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
       return "vault.upstream: cannot load the system trust store: " + openssl_error();

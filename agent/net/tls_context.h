@@ -1,5 +1,6 @@
 // TLS for the Vault proxy, both sides, on OpenSSL 3 through Boost.Asio: a client context for an
-// https upstream and a server context for the optional listener. TLS 1.2 is the floor on both.
+// https upstream (and the Kubernetes API client) and a server context for the optional listener.
+// TLS 1.2 is the floor on both.
 // Upstream verification is always on: there is deliberately no switch to turn it off.
 #pragma once
 
@@ -14,6 +15,13 @@
 namespace panguard::agent {
 
 using TlsContext = std::shared_ptr<boost::asio::ssl::context>;
+
+// The oldest queued OpenSSL error as text, and the queue cleared so later calls start clean.
+std::string openssl_error();
+
+// A client context that verifies its peer (TLS 1.2 or newer, no compression, no renegotiation)
+// with no trust anchors loaded yet: the caller loads its own CA. Returns it or the OpenSSL error.
+std::variant<TlsContext, std::string> make_verifying_client_context();
 
 // Peer certificate checked against `ca_file` (a PEM bundle) or, when it is empty, the system
 // trust store. Returns the context or an error message naming vault.upstream_ca_file.

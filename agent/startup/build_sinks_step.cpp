@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -74,6 +75,15 @@ struct SummaryTimer {
   std::chrono::milliseconds period;
 };
 
+// A network sink's own trouble (queue full, dead letters, disconnects) as critical platform
+// alerts of `component`.
+std::function<void(std::string, std::string)> platform_events(
+    const std::shared_ptr<PlatformReports>& reports, const char* component) {
+  return [reports, component](std::string rule, std::string reason) {
+    reports->report({std::move(rule), rules::Priority::kCritical, component, std::move(reason)});
+  };
+}
+
 std::shared_ptr<alerts::Sink> stdout_sink(BuiltSinks& built, alerts::AlertFormat format) {
   // One sink per format: routes that share stdout share its lock, so lines never interleave.
   auto& sink = built.stdout_sinks[format];
@@ -81,8 +91,8 @@ std::shared_ptr<alerts::Sink> stdout_sink(BuiltSinks& built, alerts::AlertFormat
   return sink;
 }
 
-std::shared_ptr<alerts::Sink> audit_sink(const alerts::AuditFileOptions& options, App& app,
-                                         const std::shared_ptr<PlatformReports>& reports) {
+std::shared_ptr<alerts::AuditFileSink> audit_sink(const alerts::AuditFileOptions& options, App& app,
+                                                  const std::shared_ptr<PlatformReports>& reports) {
   std::optional<alerts::NodeKey> key;
   if (!options.node_key_file.empty()) {
     auto loaded = alerts::load_private_key_file(options.node_key_file);
@@ -118,9 +128,7 @@ std::shared_ptr<alerts::WebhookSink> webhook_sink(const WebhookSinkSettings& set
   options.max_in_flight = settings.max_in_flight;
   options.max_batch = settings.max_batch;
   options.dead_letter_path = settings.dead_letter_file;
-  options.on_platform_event = [reports](std::string rule, std::string reason) {
-    reports->report({std::move(rule), rules::Priority::kCritical, "webhook", std::move(reason)});
-  };
+  options.on_platform_event = platform_events(reports, "webhook");
   return std::make_shared<alerts::WebhookSink>(std::move(options));
 }
 
@@ -147,9 +155,7 @@ std::shared_ptr<alerts::NatsSink> nats_sink(const NatsSinkSettings& settings,
   options.backoff_min = milliseconds(settings.backoff_min_ms);
   options.backoff_max = milliseconds(settings.backoff_max_ms);
   options.format = format;
-  options.on_platform_event = [reports](std::string rule, std::string reason) {
-    reports->report({std::move(rule), rules::Priority::kCritical, "nats", std::move(reason)});
-  };
+  options.on_platform_event = platform_events(reports, "nats");
   return std::make_shared<alerts::NatsSink>(std::move(options));
 }
 
@@ -166,11 +172,27 @@ std::shared_ptr<alerts::AlertmanagerSink> alertmanager_sink(
   options.request_timeout = milliseconds(settings.timeout_ms);
   options.backoff_min = milliseconds(settings.backoff_min_ms);
   options.backoff_max = milliseconds(settings.backoff_max_ms);
-  options.on_platform_event = [reports](std::string rule, std::string reason) {
-    reports->report(
-        {std::move(rule), rules::Priority::kCritical, "alertmanager", std::move(reason)});
-  };
+  options.on_platform_event = platform_events(reports, "alertmanager");
   return std::make_shared<alerts::AlertmanagerSink>(std::move(options));
+}
+
+// Keeps a built sink for start and shutdown, and exports its counters under the route's name.
+template <typename SinkT>
+std::shared_ptr<alerts::Sink> keep(std::vector<std::shared_ptr<SinkT>>& kept,
+                                   DeliveryMetrics& metrics, const std::string& route,
+                                   std::shared_ptr<SinkT> sink) {
+  kept.push_back(sink);
+  metrics.watch(route, sink);
+  return sink;
+}
+
+// The sinks with a thread and a network destination: started after the router exists, drained
+// at shutdown. `fn` is called with each one's shared_ptr.
+template <typename Fn>
+void for_each_network_sink(const BuiltSinks& built, Fn fn) {
+  for (const auto& sink : built.webhooks) fn(sink);
+  for (const auto& sink : built.nats) fn(sink);
+  for (const auto& sink : built.alertmanagers) fn(sink);
 }
 
 std::vector<alerts::RouteSpec> route_specs(App& app, BuiltSinks& built,
@@ -188,36 +210,23 @@ std::vector<alerts::RouteSpec> route_specs(App& app, BuiltSinks& built,
         case SinkType::kStdout:
           sink = stdout_sink(built, route.sink.format.value_or(app.config->alert_format()));
           break;
-        case SinkType::kAuditFile: {
-          auto audit = std::static_pointer_cast<alerts::AuditFileSink>(
-              audit_sink(route.sink.audit, app, reports));
-          built.audits.push_back(audit);
-          built.metrics->watch(route.name, audit);
-          sink = audit;
+        case SinkType::kAuditFile:
+          sink = keep(built.audits, *built.metrics, route.name,
+                      audit_sink(route.sink.audit, app, reports));
           break;
-        }
-        case SinkType::kWebhook: {
-          auto hook = webhook_sink(route.sink.webhook, reports);
-          built.webhooks.push_back(hook);
-          built.metrics->watch(route.name, hook);
-          sink = hook;
+        case SinkType::kWebhook:
+          sink = keep(built.webhooks, *built.metrics, route.name,
+                      webhook_sink(route.sink.webhook, reports));
           break;
-        }
-        case SinkType::kNats: {
-          auto nats = nats_sink(route.sink.nats,
-                                route.sink.format.value_or(app.config->alert_format()), reports);
-          built.nats.push_back(nats);
-          built.metrics->watch(route.name, nats);
-          sink = nats;
+        case SinkType::kNats:
+          sink = keep(built.nats, *built.metrics, route.name,
+                      nats_sink(route.sink.nats,
+                                route.sink.format.value_or(app.config->alert_format()), reports));
           break;
-        }
-        case SinkType::kAlertmanager: {
-          auto am = alertmanager_sink(route.sink.alertmanager, reports);
-          built.alertmanagers.push_back(am);
-          built.metrics->watch(route.name, am);
-          sink = am;
+        case SinkType::kAlertmanager:
+          sink = keep(built.alertmanagers, *built.metrics, route.name,
+                      alertmanager_sink(route.sink.alertmanager, reports));
           break;
-        }
       }
     } catch (const std::exception& e) {
       throw std::runtime_error("alerts.routes '" + route.name + "': " + e.what());
@@ -257,9 +266,7 @@ StepOutcome build_sinks_step(App& app) {
   // Existing streams are checked now, so a tampered or damaged tail is refused (and alerted)
   // at start rather than at the stream's next alert.
   for (const auto& audit : built->audits) audit->open_existing();
-  for (const auto& hook : built->webhooks) hook->start();
-  for (const auto& nats : built->nats) nats->start();
-  for (const auto& am : built->alertmanagers) am->start();
+  for_each_network_sink(*built, [](const auto& sink) { sink->start(); });
   app.close_sinks = [built, reports, summary_timer, drain = app.options.drain_timeout]() mutable {
     // The last, partial period goes out while the sinks still accept (once: the map is empty
     // after a flush, and the timer is dropped).
@@ -272,12 +279,9 @@ StepOutcome build_sinks_step(App& app) {
     built->metrics->detach();
     // Network sinks drain side by side, so shutdown waits about `drain` however many there are.
     std::vector<std::thread> stopping;
-    for (const auto& hook : built->webhooks)
-      stopping.emplace_back([&hook, drain] { hook->stop(drain); });
-    for (const auto& nats : built->nats)
-      stopping.emplace_back([&nats, drain] { nats->stop(drain); });
-    for (const auto& am : built->alertmanagers)
-      stopping.emplace_back([&am, drain] { am->stop(drain); });
+    for_each_network_sink(*built, [&stopping, drain](const auto& sink) {
+      stopping.emplace_back([&sink, drain] { sink->stop(drain); });
+    });
     for (auto& thread : stopping) thread.join();
     for (const auto& audit : built->audits) audit->flush();
     built->webhooks.clear();

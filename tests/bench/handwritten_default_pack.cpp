@@ -69,6 +69,13 @@ uint32_t vault_rules(const Event& e, HandwrittenVerdict& out) {
     matched |= bit(DefaultRule::kVaultTokenExchangeFlood);
     out.flood_tenant_id = *tenant;
   }
+  const std::string* client_tenant = e.get_string(FieldId::kClientTenantId);
+  if (present_and_differ(client_tenant, tenant)) {
+    matched |= bit(DefaultRule::kVaultClientOfAnotherTenant);
+  }
+  if (e.get_string(FieldId::kClientPodUid) && !client_tenant) {
+    matched |= bit(DefaultRule::kVaultClientWithoutTenant);
+  }
   return matched;
 }
 
@@ -134,6 +141,8 @@ std::span<const std::string_view> default_rule_names() {
           "Vault path outside tenant prefix",
           "Tenant Vault admin path",
           "Vault token exchange flood",
+          "Session token used from another tenant's workload",
+          "Vault session from a pod with no known tenant",
           "NATS subject of another tenant",
           "NATS wildcard subscription across tenants",
           "NATS traffic without verified tenant",

@@ -21,6 +21,8 @@ enum class DefaultRule : uint8_t {
   kVaultOutsidePrefix,
   kVaultAdminPath,
   kVaultTokenExchangeFlood,  // has a limit: a counter request, not an alert
+  kVaultClientOfAnotherTenant,
+  kVaultClientWithoutTenant,
   kNatsForeignSubject,
   kNatsWildcardSubscription,
   kNatsNoVerifiedTenant,

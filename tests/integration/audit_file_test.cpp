@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "daemon_test_support.h"
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
@@ -41,17 +42,6 @@ std::vector<fs::path> audit_files(const fs::path& dir) {
 
 uint64_t first_seq(const fs::path& file) {
   return std::stoull(file.filename().string().substr(6, 20));
-}
-
-std::string vault_event(const std::string& tenant, const std::string& owner) {
-  nlohmann::json j;
-  j["source"] = "vault";
-  j["fields"] = {{"tenant.id", tenant},
-                 {"tenant.source", "jwt"},
-                 {"vault.path", "secret/tenants/" + owner + "/db"},
-                 {"vault.path_tenant", owner},
-                 {"vault.operation", "read"}};
-  return j.dump() + "\n";
 }
 
 class AuditFileTest : public ::testing::Test {

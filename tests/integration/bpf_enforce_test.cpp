@@ -26,10 +26,6 @@
 namespace panguard::integration {
 namespace {
 
-using agent::identity::CgroupPaths;
-using agent::identity::StaticPodDirectory;
-using agent::identity::WorkloadResolver;
-using agent::sensor::BpfSensor;
 using agent::sensor::BpfSensorOptions;
 using agent::sensor::EnforcedAddress;
 using rules::Event;
@@ -38,14 +34,6 @@ using rules::FieldId;
 const std::string kPodUid = "3b4c5d6e-7f80-4192-a3b4-c5d6e7f8091a";
 const std::string kContainerId = "aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44ee55ff66aa11bb22cc33dd44";
 
-std::string str(const Event& e, FieldId id) {
-  const std::string* s = e.get_string(id);
-  return s ? *s : "<absent>";
-}
-int64_t num(const Event& e, FieldId id) {
-  const int64_t* n = e.get_int(id);
-  return n ? *n : -999;
-}
 bool enforced(const Event& e) {
   const bool* b = e.get_bool(FieldId::kNetEnforced);
   return b && *b;
@@ -74,26 +62,13 @@ int run_in(const std::string& cgroup_dir, std::function<int()> script, pid_t* pi
   return child.wait_exit(5000).value_or(-1);
 }
 
-class BpfEnforceTest : public ::testing::Test {
+class BpfEnforceTest : public BpfSensorFixture {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) {
-      GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: not root (need CAP_BPF, "
-                      "CAP_NET_ADMIN and write access to the cgroup v2 hierarchy) !!!!!!!!";
-    }
-    const auto unified = agent::identity::detect_unified_mount();
-    if (!unified) GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: no cgroup2 mount !!!!!!!!";
-    unified_ = *unified;
-    auto parsed = StaticPodDirectory::parse("pods:\n  " + kPodUid +
-                                                ":\n    namespace: globex-prod\n    name: api\n"
-                                                "namespaces:\n  globex-prod: globex\n",
-                                            "test-mapping");
-    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<StaticPodDirectory>>(parsed));
-    pods_ = std::move(std::get<std::unique_ptr<StaticPodDirectory>>(parsed));
-    cgroups_ = std::make_unique<CgroupPaths>(unified_, std::chrono::milliseconds(0));
-    resolver_ = std::make_unique<WorkloadResolver>(*cgroups_, pods_.get());
-    context_.node_name = "test-node";
-    context_.identity = resolver_.get();
+    set_up_identity("CAP_BPF, CAP_NET_ADMIN", "pods:\n  " + kPodUid +
+                                                  ":\n    namespace: globex-prod\n    name: api\n"
+                                                  "namespaces:\n  globex-prod: globex\n");
+    if (IsSkipped() || HasFatalFailure()) return;
 
     cgroup_ = std::make_unique<KubepodsCgroup>(unified_, kPodUid, kContainerId);
     ASSERT_TRUE(cgroup_->ok()) << cgroup_->error();
@@ -125,38 +100,17 @@ class BpfEnforceTest : public ::testing::Test {
       options.enforce.allowed_cgroup_ids = {id_of(sidecar_)};
       options.enforce.attach_cgroup = cgroup_->base_path();
     }
-    sensor_ = std::make_unique<BpfSensor>(options);
-    const std::string error = sensor_->start([this](std::span<const std::byte> record) {
-      auto result = agent::sensor::record_to_event(record, context_);
-      std::lock_guard lock(mutex_);
-      if (auto* event = std::get_if<Event>(&result)) events_.push_back(std::move(*event));
-    });
-    if (!error.empty()) {
-      GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: the kernel refused the sensor: "
-                   << error << " !!!!!!!!";
-    }
+    start_sensor(options);
   }
 
+  // What the kernel has written so far, of process `pid` and event type `type`.
   std::vector<Event> of_pid(pid_t pid, std::string_view type) {
-    for (int i = 0; i < 5; ++i) sensor_->poll(20);
-    std::lock_guard lock(mutex_);
-    std::vector<Event> out;
-    for (const Event& e : events_) {
-      if (num(e, FieldId::kProcPid) == pid && str(e, FieldId::kEvtType) == type) out.push_back(e);
-    }
-    return out;
+    drain();
+    return BpfSensorFixture::of_pid(pid, type);
   }
 
-  std::string unified_;
-  std::unique_ptr<StaticPodDirectory> pods_;
-  std::unique_ptr<CgroupPaths> cgroups_;
-  std::unique_ptr<WorkloadResolver> resolver_;
-  agent::sensor::EventContext context_;
   std::unique_ptr<KubepodsCgroup> cgroup_;
   std::string sidecar_, sidecar_child_, host_;
-  std::unique_ptr<BpfSensor> sensor_;
-  std::mutex mutex_;
-  std::vector<Event> events_;
 };
 
 TEST_F(BpfEnforceTest, TenantIsRefusedSidecarSubtreeAndOtherPortsAreNot) {

@@ -26,10 +26,6 @@
 namespace panguard::integration {
 namespace {
 
-using agent::identity::CgroupPaths;
-using agent::identity::StaticPodDirectory;
-using agent::identity::WorkloadResolver;
-using agent::sensor::BpfSensor;
 using agent::sensor::BpfSensorOptions;
 using rules::Event;
 using rules::FieldId;
@@ -48,37 +44,9 @@ std::string mapping_yaml() {
          kContainerId + ": app\nnamespaces:\n  globex-prod: globex\n";
 }
 
-std::string str(const Event& e, FieldId id) {
-  const std::string* s = e.get_string(id);
-  return s ? *s : "<absent>";
-}
-int64_t num(const Event& e, FieldId id) {
-  const int64_t* n = e.get_int(id);
-  return n ? *n : -999;
-}
-
-class BpfSensorTest : public ::testing::Test {
+class BpfSensorTest : public BpfSensorFixture {
  protected:
-  void SetUp() override {
-    if (::geteuid() != 0) {
-      GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: not root (need CAP_BPF, "
-                      "CAP_PERFMON and write access to the cgroup v2 hierarchy) !!!!!!!!";
-    }
-    const auto unified = agent::identity::detect_unified_mount();
-    if (!unified) {
-      GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: no cgroup2 mount !!!!!!!!";
-    }
-    unified_ = *unified;
-    auto parsed = StaticPodDirectory::parse(mapping_yaml(), "test-mapping");
-    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<StaticPodDirectory>>(parsed))
-        << std::get<std::string>(parsed);
-    pods_ = std::move(std::get<std::unique_ptr<StaticPodDirectory>>(parsed));
-    cgroups_ = std::make_unique<CgroupPaths>(unified_, std::chrono::milliseconds(0));
-    resolver_ = std::make_unique<WorkloadResolver>(*cgroups_, pods_.get());
-    context_.node_name = "test-node";
-    context_.monotonic_to_realtime_ns = agent::sensor::monotonic_to_realtime_offset();
-    context_.identity = resolver_.get();
-  }
+  void SetUp() override { set_up_identity("CAP_BPF, CAP_PERFMON", mapping_yaml()); }
 
   // Starts a sensor watching `ports`; skips the test, loudly, if the kernel refuses.
   void start_sensor(std::vector<uint16_t> ports, uint32_t ring_bytes = 1 << 22,
@@ -88,27 +56,7 @@ class BpfSensorTest : public ::testing::Test {
     options.payload_bytes = payload;
     options.ring_buffer_bytes = ring_bytes;
     options.own_tgid = static_cast<uint32_t>(::getpid());
-    sensor_ = std::make_unique<BpfSensor>(options);
-    const std::string error = sensor_->start([this](std::span<const std::byte> record) {
-      auto result = agent::sensor::record_to_event(record, context_);
-      std::lock_guard lock(mutex_);
-      for (Event& nats : agent::sensor::nats_events(record, context_)) {
-        events_.push_back(std::move(nats));
-      }
-      if (auto* event = std::get_if<Event>(&result)) {
-        events_.push_back(std::move(*event));
-      } else {
-        refused_.push_back(std::get<std::string>(result));
-      }
-    });
-    if (!error.empty()) {
-      GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: the kernel refused the sensor: "
-                   << error << " !!!!!!!!";
-    }
-  }
-
-  void drain() {
-    for (int i = 0; i < 5; ++i) sensor_->poll(20);
+    BpfSensorFixture::start_sensor(options);
   }
 
   // Polls until `pred` holds over the events collected so far, or 5 s pass.
@@ -123,15 +71,6 @@ class BpfSensorTest : public ::testing::Test {
     return false;
   }
 
-  std::vector<Event> of_pid(pid_t pid, std::string_view type) {
-    std::lock_guard lock(mutex_);
-    std::vector<Event> out;
-    for (const Event& e : events_) {
-      if (num(e, FieldId::kProcPid) == pid && str(e, FieldId::kEvtType) == type) out.push_back(e);
-    }
-    return out;
-  }
-
   void expect_globex(const Event& e, uint64_t cgroup_id) {
     EXPECT_EQ(num(e, FieldId::kProcCgroupId), static_cast<int64_t>(cgroup_id));
     EXPECT_EQ(str(e, FieldId::kK8sPodUid), kPodUid);
@@ -143,16 +82,6 @@ class BpfSensorTest : public ::testing::Test {
     EXPECT_EQ(str(e, FieldId::kTenantSource), "cgroup");
     EXPECT_EQ(str(e, FieldId::kEvtNode), "test-node");
   }
-
-  std::string unified_;
-  std::unique_ptr<StaticPodDirectory> pods_;
-  std::unique_ptr<CgroupPaths> cgroups_;
-  std::unique_ptr<WorkloadResolver> resolver_;
-  agent::sensor::EventContext context_;
-  std::unique_ptr<BpfSensor> sensor_;
-  std::mutex mutex_;
-  std::vector<Event> events_;
-  std::vector<std::string> refused_;
 };
 
 TEST_F(BpfSensorTest, TenantWorkloadTrafficIsAttributedFromKernelToTenant) {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <thread>
+#include <variant>
 
 namespace panguard::integration {
 namespace {
@@ -24,6 +25,26 @@ std::string systemd_uid(std::string uid) {
     if (c == '-') c = '_';
   }
   return uid;
+}
+
+// 127.0.0.1:port, [::1]:port, or [::ffff:127.0.0.1]:port with v4_mapped; returns its length.
+socklen_t loopback_address(sockaddr_storage& storage, uint16_t port, bool ipv6, bool v4_mapped) {
+  if (ipv6 || v4_mapped) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+    a->sin6_family = AF_INET6;
+    if (v4_mapped) {
+      ::inet_pton(AF_INET6, "::ffff:127.0.0.1", &a->sin6_addr);
+    } else {
+      a->sin6_addr = in6addr_loopback;
+    }
+    a->sin6_port = htons(port);
+    return sizeof(*a);
+  }
+  auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+  a->sin_family = AF_INET;
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a->sin_port = htons(port);
+  return sizeof(*a);
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -96,18 +117,7 @@ Listener::Listener(bool ipv6) {
   fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return;
   sockaddr_storage storage{};
-  socklen_t len = 0;
-  if (ipv6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
-    a->sin6_family = AF_INET6;
-    a->sin6_addr = in6addr_loopback;
-    len = sizeof(*a);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
-    a->sin_family = AF_INET;
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(*a);
-  }
+  socklen_t len = loopback_address(storage, 0, ipv6, false);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0 || ::listen(fd, 512) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) {
     ::close(fd);
@@ -125,21 +135,9 @@ Listener::~Listener() {
 int connect_local(uint16_t port, bool ipv6) {
   const int fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
-  int rc = -1;
-  if (ipv6) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    a.sin6_port = htons(port);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  } else {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  }
-  if (rc != 0) {
+  sockaddr_storage a{};
+  const socklen_t len = loopback_address(a, port, ipv6, false);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), len) != 0) {
     ::close(fd);
     return -1;
   }
@@ -149,25 +147,9 @@ int connect_local(uint16_t port, bool ipv6) {
 int connect_errno(uint16_t port, bool ipv6, bool v4_mapped) {
   const int fd = ::socket(ipv6 || v4_mapped ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return errno;
-  int rc = -1;
-  if (ipv6 || v4_mapped) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    if (v4_mapped) {
-      ::inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr);
-    } else {
-      a.sin6_addr = in6addr_loopback;
-    }
-    a.sin6_port = htons(port);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  } else {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  }
-  const int error = rc == 0 ? 0 : errno;
+  sockaddr_storage a{};
+  const socklen_t len = loopback_address(a, port, ipv6, v4_mapped);
+  const int error = ::connect(fd, reinterpret_cast<sockaddr*>(&a), len) == 0 ? 0 : errno;
   ::close(fd);
   return error;
 }
@@ -216,6 +198,71 @@ std::optional<int> GatedChild::wait_exit(int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return std::nullopt;
+}
+
+std::string str(const rules::Event& e, rules::FieldId id) {
+  const std::string* s = e.get_string(id);
+  return s ? *s : "<absent>";
+}
+
+int64_t num(const rules::Event& e, rules::FieldId id) {
+  const int64_t* n = e.get_int(id);
+  return n ? *n : -999;
+}
+
+void BpfSensorFixture::set_up_identity(const std::string& capabilities,
+                                       const std::string& mapping_yaml) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: not root (need " << capabilities
+                 << " and write access to the cgroup v2 hierarchy) !!!!!!!!";
+  }
+  const auto unified = agent::identity::detect_unified_mount();
+  if (!unified) GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: no cgroup2 mount !!!!!!!!";
+  unified_ = *unified;
+  auto parsed = agent::identity::StaticPodDirectory::parse(mapping_yaml, "test-mapping");
+  using Directory = std::unique_ptr<agent::identity::StaticPodDirectory>;
+  ASSERT_TRUE(std::holds_alternative<Directory>(parsed)) << std::get<std::string>(parsed);
+  pods_ = std::move(std::get<Directory>(parsed));
+  cgroups_ = std::make_unique<agent::identity::CgroupPaths>(unified_, std::chrono::milliseconds(0));
+  resolver_ = std::make_unique<agent::identity::WorkloadResolver>(*cgroups_, pods_.get());
+  context_.node_name = "test-node";
+  context_.monotonic_to_realtime_ns = agent::sensor::monotonic_to_realtime_offset();
+  context_.identity = resolver_.get();
+}
+
+void BpfSensorFixture::start_sensor(const agent::sensor::BpfSensorOptions& options) {
+  sensor_ = std::make_unique<agent::sensor::BpfSensor>(options);
+  const std::string error = sensor_->start([this](std::span<const std::byte> record) {
+    auto result = agent::sensor::record_to_event(record, context_);
+    std::lock_guard lock(mutex_);
+    for (rules::Event& nats : agent::sensor::nats_events(record, context_)) {
+      events_.push_back(std::move(nats));
+    }
+    if (auto* event = std::get_if<rules::Event>(&result)) {
+      events_.push_back(std::move(*event));
+    } else {
+      refused_.push_back(std::get<std::string>(result));
+    }
+  });
+  if (!error.empty()) {
+    GTEST_SKIP() << "\n!!!!!!!! eBPF SENSOR TESTS SKIPPED: the kernel refused the sensor: " << error
+                 << " !!!!!!!!";
+  }
+}
+
+void BpfSensorFixture::drain() {
+  for (int i = 0; i < 5; ++i) sensor_->poll(20);
+}
+
+std::vector<rules::Event> BpfSensorFixture::of_pid(pid_t pid, std::string_view type) {
+  std::lock_guard lock(mutex_);
+  std::vector<rules::Event> out;
+  for (const rules::Event& e : events_) {
+    if (num(e, rules::FieldId::kProcPid) == pid && str(e, rules::FieldId::kEvtType) == type) {
+      out.push_back(e);
+    }
+  }
+  return out;
 }
 
 }  // namespace panguard::integration

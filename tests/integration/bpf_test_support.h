@@ -1,15 +1,26 @@
 // Helpers for the real-kernel eBPF tests: a kubepods-shaped cgroup v2 hierarchy that removes
-// itself, listeners on ephemeral ports, and a child process that waits to be moved into a
-// cgroup before it runs its script.
+// itself, listeners on ephemeral ports, a child process that waits to be moved into a cgroup
+// before it runs its script, and a fixture holding a started sensor and the events it produced.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "agent/identity/cgroup_paths.h"
+#include "agent/identity/static_pod_directory.h"
+#include "agent/identity/workload_identity.h"
+#include "agent/sources/bpf/bpf_sensor.h"
+#include "agent/sources/bpf/sensor_events.h"
+#include "rules/event.h"
 
 namespace panguard::integration {
 
@@ -77,5 +88,33 @@ int connect_errno(uint16_t port, bool ipv6 = false, bool v4_mapped = false);
 
 // Writes pid into <cgroup_dir>/cgroup.procs.
 bool move_to_cgroup(const std::string& cgroup_dir, pid_t pid);
+
+// An event's field for assertions: "<absent>" / -999 when the event lacks it.
+std::string str(const rules::Event& e, rules::FieldId id);
+int64_t num(const rules::Event& e, rules::FieldId id);
+
+// The sensor's identity chain on the real cgroup v2 mount (a static pod directory, cgroup paths,
+// the resolver) and a sensor whose records become events_ (refused_: records it could not read).
+class BpfSensorFixture : public ::testing::Test {
+ protected:
+  // Skips, loudly, when not root (`capabilities` names what the test needs) or without a cgroup2
+  // mount; `mapping_yaml` is the static pod directory. Callers check IsSkipped() after it.
+  void set_up_identity(const std::string& capabilities, const std::string& mapping_yaml);
+  // Starts the sensor; skips the test, loudly, if the kernel refuses.
+  void start_sensor(const agent::sensor::BpfSensorOptions& options);
+  void drain();  // a few polls: whatever the kernel has written is in events_ after it
+  // The events collected so far of process `pid` and event type `type`.
+  std::vector<rules::Event> of_pid(pid_t pid, std::string_view type);
+
+  std::string unified_;
+  std::unique_ptr<agent::identity::StaticPodDirectory> pods_;
+  std::unique_ptr<agent::identity::CgroupPaths> cgroups_;
+  std::unique_ptr<agent::identity::WorkloadResolver> resolver_;
+  agent::sensor::EventContext context_;
+  std::unique_ptr<agent::sensor::BpfSensor> sensor_;
+  std::mutex mutex_;
+  std::vector<rules::Event> events_;
+  std::vector<std::string> refused_;
+};
 
 }  // namespace panguard::integration

@@ -11,6 +11,7 @@
 #include <regex>
 #include <thread>
 
+#include "daemon_test_support.h"
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
@@ -30,13 +31,8 @@ class DaemonTest : public ::testing::Test {
     daemon_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kPanguard, "run", "--config", config_path_});
     ASSERT_TRUE(daemon_->wait_for_stderr(" ready\n", 20s)) << daemon_->stderr_text();
-    std::smatch match;
-    const std::string err = daemon_->stderr_text();
-    ASSERT_TRUE(
-        std::regex_search(err, match, std::regex("admin listening on 127\\.0\\.0\\.1:(\\d+)")))
-        << err;
-    port_ = static_cast<uint16_t>(std::stoi(match[1]));
-    ASSERT_NE(port_, 0);
+    port_ = announced_admin_port(daemon_->stderr_text());
+    ASSERT_NE(port_, 0) << daemon_->stderr_text();
   }
 
   void TearDown() override {
@@ -55,18 +51,6 @@ class DaemonTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> daemon_;
   uint16_t port_ = 0;
 };
-
-std::string vault_event(const std::string& tenant, const std::string& owner,
-                        const std::string& operation = "read") {
-  nlohmann::json j;
-  j["source"] = "vault";
-  j["fields"] = {{"tenant.id", tenant},
-                 {"tenant.source", "jwt"},
-                 {"vault.path", "secret/tenants/" + owner + "/db"},
-                 {"vault.path_tenant", owner},
-                 {"vault.operation", operation}};
-  return j.dump() + "\n";
-}
 
 std::string nats_event(const std::string& tenant, const std::string& subject) {
   nlohmann::json j;

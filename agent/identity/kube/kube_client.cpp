@@ -1,6 +1,5 @@
 #include "agent/identity/kube/kube_client.h"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -35,15 +34,6 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr std::size_t kErrorBodyBytes = 512;  // kept from a non-200 answer, for the log line
 constexpr std::size_t kWatchPieceBytes = 16 * 1024;
-
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 std::string host_header(const ApiServer& server) {
   const bool ipv6 = server.host.find(':') != std::string::npos;
@@ -112,12 +102,10 @@ asio::awaitable<std::string> send_get(asio::any_io_executor executor, const ApiS
 }  // namespace
 
 std::variant<KubeTlsContext, std::string> make_kube_tls_context(const std::string& ca_file) {
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-  SSL_CTX* ctx = context->native_handle();
-  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) return openssl_error();
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
+  auto made = make_verifying_client_context();
+  if (auto* error = std::get_if<std::string>(&made)) return *error;
+  TlsContext context = std::get<TlsContext>(std::move(made));
+  if (SSL_CTX_load_verify_locations(context->native_handle(), ca_file.c_str(), nullptr) != 1) {
     return "cannot load the cluster CA from " + ca_file + ": " + openssl_error();
   }
   return context;

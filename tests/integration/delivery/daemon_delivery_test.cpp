@@ -8,10 +8,10 @@
 
 #include <csignal>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
 #include "alertmanager_test_server.h"
+#include "daemon_test_support.h"
 #include "delivery_test_support.h"
 #include "http_client.h"
 #include "integration_env.h"
@@ -25,17 +25,6 @@ using namespace std::chrono_literals;
 
 const std::string kAcme = "tnt-acme";
 const std::string kGlobex = "tnt-globex";
-
-std::string vault_event(const std::string& tenant, const std::string& owner) {
-  nlohmann::json j;
-  j["source"] = "vault";
-  j["fields"] = {{"tenant.id", tenant},
-                 {"tenant.source", "jwt"},
-                 {"vault.path", "secret/tenants/" + owner + "/db"},
-                 {"vault.path_tenant", owner},
-                 {"vault.operation", "read"}};
-  return j.dump() + "\n";
-}
 
 double metric_value(const std::string& metrics, const std::string& series) {
   const std::size_t at = metrics.find(series + " ");
@@ -90,12 +79,8 @@ class DaemonDeliveryTest : public ::testing::Test {
     daemon_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kPanguard, "run", "--config", path});
     ASSERT_TRUE(daemon_->wait_for_stderr(" ready\n", 20s)) << daemon_->stderr_text();
-    std::smatch match;
-    const std::string err = daemon_->stderr_text();
-    ASSERT_TRUE(
-        std::regex_search(err, match, std::regex("admin listening on 127\\.0\\.0\\.1:(\\d+)")))
-        << err;
-    port_ = static_cast<uint16_t>(std::stoi(match[1]));
+    port_ = announced_admin_port(daemon_->stderr_text());
+    ASSERT_NE(port_, 0) << daemon_->stderr_text();
   }
 
   void TearDown() override {

@@ -6,12 +6,9 @@
 namespace panguard::agent {
 namespace {
 
+using testing::has;
 using testing::parse_error;
 using testing::parse_ok;
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(AlertRoutesConfigTest, NoRoutesByDefault) {
   const auto config = parse_ok("");

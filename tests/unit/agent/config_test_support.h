@@ -24,6 +24,11 @@ inline std::shared_ptr<const Config> parse_ok(const std::string& yaml) {
   return std::get<std::shared_ptr<const Config>>(result);
 }
 
+// Whether an error message mentions `part`.
+inline bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // The error message, or "" after recording a test failure when the text was accepted.
 inline std::string parse_error(const std::string& yaml) {
   auto result = parse(yaml);

@@ -7,12 +7,9 @@
 namespace panguard::agent {
 namespace {
 
+using testing::has;
 using testing::parse_error;
 using testing::parse_ok;
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(DeliveryRoutesConfigTest, ReadsEveryNatsKey) {
   const auto config = parse_ok(R"(
