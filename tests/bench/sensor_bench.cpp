@@ -8,8 +8,11 @@
 //            TIME_WAIT piles up); a thread in this process accepts and closes.
 //   mixed    syscalls the sensor's tracepoints see and filter out: socket + UDP connect and send
 //            to an unwatched port, a write to /dev/null, a read from /dev/zero, close.
-//   flood    one UDP socket connected to a watched port, send in a tight loop: every send is a
-//            record with its payload; reports events/s delivered to user space and drops.
+//   flood    one TCP connection to a watched port whose peer never reads: once the socket
+//            buffers are full every non-blocking send fails at once with EAGAIN, but its
+//            sys_enter tracepoint still emits a record with the payload. So the producer is
+//            cheap and the sensor's delivery is what is measured: --rate paces the sends
+//            (records/s asked), and the run reports records/s delivered and ring drops.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -46,6 +49,7 @@ struct Options {
   uint16_t watched_port = 8200;
   uint16_t unwatched_port = 9999;
   uint32_t ring_bytes = 16u << 20;
+  double rate = 0;  // flood: sends/s asked; 0: as fast as one thread can
 };
 
 [[noreturn]] void die(const char* what) {
@@ -141,6 +145,54 @@ std::pair<double, uint64_t> timed(double seconds, Iteration&& iteration) {
   return {ns / static_cast<double>(iterations), iterations};
 }
 
+// A loopback TCP connection to a watched port whose accepted end is never read.
+class Flood {
+ public:
+  explicit Flood(uint16_t port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int on = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    const sockaddr_in address = loopback(port);
+    if (::bind(listener_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+      die("bind flood listener");
+    if (::listen(listener_, 1) != 0) die("listen");
+    client_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (::connect(client_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+      die("connect flood");
+    peer_ = ::accept(listener_, nullptr, nullptr);
+    if (peer_ < 0) die("accept flood");
+  }
+  ~Flood() {
+    ::close(client_);
+    ::close(peer_);
+    ::close(listener_);
+  }
+  void send() const { (void)::send(client_, kPayload, sizeof(kPayload) - 1, MSG_DONTWAIT); }
+
+ private:
+  int listener_ = -1;
+  int client_ = -1;
+  int peer_ = -1;
+};
+
+// Like timed(), holding `rate` iterations/s (0: unpaced): ahead of schedule, it spins.
+template <typename Iteration>
+std::pair<double, uint64_t> paced(double seconds, double rate, Iteration&& iteration) {
+  if (rate <= 0) return timed(seconds, iteration);
+  const auto start = Clock::now();
+  const double interval_ns = 1e9 / rate;
+  uint64_t iterations = 0;
+  double elapsed_ns = 0;
+  for (;;) {
+    elapsed_ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    if (elapsed_ns >= seconds * 1e9) break;
+    // Behind schedule, catch up in small batches so the clock is read often.
+    const auto due = static_cast<uint64_t>(elapsed_ns / interval_ns);
+    for (int batch = 0; iterations < due && batch < 64; ++batch, ++iterations) iteration();
+  }
+  return {elapsed_ns / static_cast<double>(iterations), iterations};
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();
@@ -210,12 +262,14 @@ Options parse(int argc, char** argv) {
       options.sensor = true;
     } else if (arg == "--port") {
       options.watched_port = static_cast<uint16_t>(std::stoi(value()));
+    } else if (arg == "--rate") {
+      options.rate = std::stod(value());
     } else if (arg == "--ring-bytes") {
       options.ring_bytes = static_cast<uint32_t>(std::stoul(value()));
     } else {
       std::fprintf(stderr,
                    "usage: sensor_bench --workload watched|mixed|flood [--seconds S] [--reps N] "
-                   "[--sensor] [--port P] [--ring-bytes B]\n");
+                   "[--sensor] [--port P] [--ring-bytes B] [--rate SENDS_PER_S]\n");
       std::exit(2);
     }
   }
@@ -254,22 +308,12 @@ int main(int argc, char** argv) {
       iterations += n;
     }
   } else {
-    // A bound receiver that never reads: the kernel drops what overflows its buffer, cheaply.
-    const int receiver = ::socket(AF_INET, SOCK_DGRAM, 0);
-    const sockaddr_in target = loopback(options.watched_port);
-    if (::bind(receiver, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
-      die("bind flood receiver");
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0)
-      die("connect flood");
+    const Flood flood(options.watched_port);
     for (int rep = 0; rep < options.reps; ++rep) {
-      auto [ns, n] = timed(options.seconds,
-                           [&] { (void)::send(fd, kPayload, sizeof(kPayload) - 1, MSG_DONTWAIT); });
+      auto [ns, n] = paced(options.seconds, options.rate, [&] { flood.send(); });
       ns_per_iteration.push_back(ns);
       iterations += n;
     }
-    ::close(fd);
-    ::close(receiver);
   }
   const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
 
