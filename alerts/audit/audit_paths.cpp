@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace panguard::alerts {
 namespace {
@@ -68,6 +70,15 @@ std::vector<AuditFile> list_audit_files(const std::filesystem::path& stream_dir,
   std::sort(files.begin(), files.end(),
             [](const AuditFile& a, const AuditFile& b) { return a.first_seq < b.first_seq; });
   return files;
+}
+
+std::optional<std::string> read_audit_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
 }
 
 }  // namespace panguard::alerts

@@ -32,4 +32,7 @@ struct AuditFile {
 std::vector<AuditFile> list_audit_files(const std::filesystem::path& stream_dir,
                                         std::error_code& ec);
 
+// A whole audit file's bytes, or nullopt when it cannot be read.
+std::optional<std::string> read_audit_file(const std::filesystem::path& path);
+
 }  // namespace panguard::alerts

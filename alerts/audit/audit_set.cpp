@@ -1,26 +1,12 @@
 #include "alerts/audit/audit_set.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "alerts/audit/audit_paths.h"
 
 namespace panguard::alerts {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::optional<std::string> read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
-}
-
-}  // namespace
 
 std::variant<ChainReport, AuditReadError> verify_audit_path(const std::string& path,
                                                             const NodeKey* public_key) {
@@ -33,13 +19,13 @@ std::variant<ChainReport, AuditReadError> verify_audit_path(const std::string& p
     if (files.empty()) return AuditReadError{path + ": no audit-*.jsonl files"};
     ChainVerifier verifier({dir.filename().string(), /*from_genesis=*/true, public_key});
     for (const AuditFile& file : files) {
-      const auto bytes = read_whole(file.path);
+      const auto bytes = read_audit_file(file.path);
       if (!bytes) return AuditReadError{file.path.string() + ": cannot read"};
       verifier.add_file(file.path.string(), *bytes, file.first_seq);
     }
     return verifier.finish();
   }
-  const auto bytes = read_whole(target);
+  const auto bytes = read_audit_file(target);
   if (!bytes) return AuditReadError{path + ": cannot read"};
   const auto name_seq = parse_audit_file_name(target.filename().string());
   ChainVerifier verifier({target.parent_path().filename().string(),

@@ -6,9 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "alerts/audit/audit_hash.h"
 #include "alerts/audit/audit_paths.h"
@@ -36,15 +34,6 @@ void sync_dir(const std::filesystem::path& dir) {
   if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
-}
-
-std::optional<std::string> read_whole(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
 }
 
 }  // namespace
@@ -89,7 +78,7 @@ std::string AuditStreamWriter::resume() {
     return {};  // a new stream: the first append creates the seq-1 file
   }
   const AuditFile& latest = files.back();
-  const auto bytes = read_whole(latest.path);
+  const auto bytes = read_audit_file(latest.path);
   if (!bytes) return latest.path.string() + ": cannot read";
   // Links and structure only: signatures are `audit verify`'s job, and checking them here would
   // refuse every stream after a node key rotation.
