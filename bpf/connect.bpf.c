@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* connect(2): the destination at entry, the result at exit. Connections to watched ports (or
- * every port with pg_all_connects) become PG_EV_CONNECT records; successful or in-progress
- * ones to watched ports are remembered in pg_watched_fds for the send programs. */
+/* connect: cgroup/connect4 and cgroup/connect6, attached to the cgroup v2 root, so every
+ * connect() on the node (TCP and UDP, IPv4 and IPv6, and io_uring's connect and TCP Fast Open,
+ * which take the same path) passes through here before any packet leaves. No syscall tracepoint
+ * is involved: enabling one puts every system call of every task on the kernel's tracing slow
+ * path, which cost 14% on an unwatched syscall mix (docs/benchmarks.md). The hook runs before
+ * the connect, so a record is the attempt, not its result.
+ *
+ * The same programs enforce enforce.vault_direct: deny. Within the enforce.attach_cgroup
+ * subtree, a connect to a configured Vault address is refused (connect() fails with EPERM)
+ * unless the caller is the agent or sits under an allowed cgroup (the Vault sidecar). Sensing
+ * and enforcing in one program gives one record per call, with the verdict in it. */
 #define PG_MAPS_OWNER
 #include "panguard_common.bpf.h"
 
@@ -12,84 +20,67 @@ const volatile __u32 pg_payload_bytes = 64;
 const volatile __u32 pg_all_connects = 0;
 const volatile __u32 pg_process_events = 1;
 const volatile __u32 pg_filter_cgroups = 0;
+const volatile __u32 pg_enforce = 0;
+const volatile __u32 pg_wakeup_bytes = 0;
 
-#define PG_EINPROGRESS 115
-
-/* sockaddr_in / sockaddr_in6 as user space passes them; read with bpf_probe_read_user. */
-struct pg_user_sockaddr {
-  __u16 family;
-  __u16 port_be;
-  union {
-    __u8 v4[4];
-    struct {
-      __u32 flowinfo;
-      __u8 v6[16];
-    };
-  };
-};
-
-SEC("tracepoint/syscalls/sys_enter_connect")
-int pg_enter_connect(struct trace_event_raw_sys_enter* ctx) {
-  if (pg_is_self()) return 0;
-  const void* uaddr = (const void*)ctx->args[1];
-  __u32 addrlen = (__u32)ctx->args[2];
-  struct pg_user_sockaddr sa = {};
-  if (!uaddr || addrlen < 8) return 0;
-  if (bpf_probe_read_user(&sa, 8, uaddr)) return 0; /* family, port, IPv4 address */
-
-  struct pg_pending_connect pending = {};
-  pending.fd = (__s32)ctx->args[0];
-  pending.dst.family = sa.family;
-  pending.dst.port = bpf_ntohs(sa.port_be);
-  if (sa.family == PG_AF_INET) {
-    __builtin_memcpy(pending.dst.addr, sa.v4, 4);
-  } else if (sa.family == PG_AF_INET6) {
-    if (addrlen < 24) return 0; /* sockaddr_in6 up to sin6_addr */
-    if (bpf_probe_read_user(&sa, sizeof(sa), uaddr)) return 0;
-    __builtin_memcpy(pending.dst.addr, sa.v6, 16);
-  } else {
-    return 0; /* AF_UNIX and the rest: not network traffic we attribute */
+/* 1 when enforcement refuses this connect: counted here, reported by the caller. */
+static __always_inline int pg_enforce_refuses(const struct pg_enforce_addr* dst) {
+  if (!pg_enforce || !bpf_map_lookup_elem(&pg_vault_addrs, dst)) return 0;
+  if (pg_is_self() || !pg_current_cgroup_under(&pg_enforce_scope) ||
+      pg_current_cgroup_under(&pg_allowed_cgroups)) {
+    return 0;
   }
-  __u16 port = pending.dst.port;
-  pending.watched = bpf_map_lookup_elem(&pg_watched_ports, &port) != 0;
-  if (!pending.watched && !pg_all_connects) return 0;
-
-  __u64 id = bpf_get_current_pid_tgid();
-  bpf_map_update_elem(&pg_pending_connects, &id, &pending, BPF_ANY);
-  return 0;
+  __u32 zero = 0;
+  __u64* denials = bpf_map_lookup_elem(&pg_enforce_denials, &zero);
+  if (denials) *denials += 1; /* per-CPU slot: no other writer */
+  return 1;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int pg_exit_connect(struct trace_event_raw_sys_exit* ctx) {
-  __u64 id = bpf_get_current_pid_tgid();
-  struct pg_pending_connect* pending = bpf_map_lookup_elem(&pg_pending_connects, &id);
-  if (!pending) return 0;
-  __s32 result = (__s32)ctx->ret;
-
-  if (pending->watched && (result == 0 || result == -PG_EINPROGRESS)) {
-    __u64 key = pg_fd_key((__u32)(id >> 32), pending->fd);
-    struct pg_watched_fd value = {.dst = pending->dst};
-    bpf_map_update_elem(&pg_watched_fds, &key, &value, BPF_ANY);
-  }
+/* Returns what the kernel should do: 1 lets the connect through, 0 refuses it with EPERM. */
+static __always_inline int pg_on_connect(const struct pg_enforce_addr* dst, __u16 family) {
+  const int refused = pg_enforce_refuses(dst);
+  __u16 port = dst->port;
+  if (!refused && !pg_all_connects && !bpf_map_lookup_elem(&pg_watched_ports, &port)) return 1;
+  if (!refused && pg_is_self()) return 1;
 
   struct pg_connect_event* e = pg_reserve(sizeof(*e), PG_EV_CONNECT);
-  if (e) {
-    pg_fill_header(&e->hdr, PG_EV_CONNECT);
-    e->dst = pending->dst;
-    e->fd = pending->fd;
-    e->result = result;
-    e->flags = 0;
-    e->pad = 0;
-    bpf_ringbuf_submit(e, 0);
+  if (!e) return !refused;
+  pg_fill_header(&e->hdr, PG_EV_CONNECT);
+  e->dst.family = family;
+  e->dst.port = port;
+  e->dst.pad = 0;
+  if (family == PG_AF_INET) {
+    __builtin_memset(e->dst.addr, 0, sizeof(e->dst.addr));
+    __builtin_memcpy(e->dst.addr, &dst->addr[12], 4);
+  } else {
+    __builtin_memcpy(e->dst.addr, dst->addr, sizeof(e->dst.addr));
   }
-  bpf_map_delete_elem(&pg_pending_connects, &id);
-  return 0;
+  e->result = refused ? -PG_EPERM : 0;
+  e->flags = refused ? PG_CONNECT_ENFORCED : PG_CONNECT_ATTEMPT;
+  bpf_ringbuf_submit(e, 0);
+  return !refused;
 }
 
-/* close(2): forget the fd, whatever it was. */
-SEC("tracepoint/syscalls/sys_enter_close")
-int pg_enter_close(struct trace_event_raw_sys_enter* ctx) {
-  __u64 key = pg_fd_key(pg_current_tgid(), (__s32)ctx->args[0]);
-  bpf_map_delete_elem(&pg_watched_fds, &key);
-  return 0;
+SEC("cgroup/connect4")
+int pg_connect4(struct bpf_sock_addr* ctx) {
+  struct pg_enforce_addr dst = {};
+  __u32 ip = ctx->user_ip4;
+  dst.addr[10] = 0xff;
+  dst.addr[11] = 0xff;
+  __builtin_memcpy(&dst.addr[12], &ip, 4);
+  dst.port = bpf_ntohs((__u16)ctx->user_port);
+  return pg_on_connect(&dst, PG_AF_INET);
+}
+
+SEC("cgroup/connect6")
+int pg_connect6(struct bpf_sock_addr* ctx) {
+  struct pg_enforce_addr dst = {};
+  __u32 words[4];
+  words[0] = ctx->user_ip6[0];
+  words[1] = ctx->user_ip6[1];
+  words[2] = ctx->user_ip6[2];
+  words[3] = ctx->user_ip6[3];
+  __builtin_memcpy(dst.addr, words, sizeof(words));
+  dst.port = bpf_ntohs((__u16)ctx->user_port);
+  return pg_on_connect(&dst, PG_AF_INET6);
 }

@@ -25,6 +25,8 @@ PG_GLOBAL const volatile __u32 pg_payload_bytes;  /* <= PG_PAYLOAD_MAX */
 PG_GLOBAL const volatile __u32 pg_all_connects;   /* 1: report connects to any port */
 PG_GLOBAL const volatile __u32 pg_process_events; /* 1: report exec and exit */
 PG_GLOBAL const volatile __u32 pg_filter_cgroups; /* 1: exec/exit only under pg_watched_cgroups */
+PG_GLOBAL const volatile __u32 pg_enforce;        /* 1: enforce.vault_direct is deny */
+PG_GLOBAL const volatile __u32 pg_wakeup_bytes;   /* pg_submit_batched: an eighth of the ring */
 
 /* The one ring buffer to user space; max_entries set by the agent before load. */
 PG_GLOBAL struct {
@@ -48,30 +50,6 @@ PG_GLOBAL struct {
   __type(value, __u8);
 } pg_watched_ports SEC(".maps");
 
-/* (tgid << 32 | fd) of sockets that connected to a watched port; cleared on close. LRU so a
- * process that exits without closing cannot fill it. */
-PG_GLOBAL struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, PG_MAX_WATCHED_FDS);
-  __type(key, __u64);
-  __type(value, struct pg_watched_fd);
-} pg_watched_fds SEC(".maps");
-
-/* connect() in flight, by thread: what the exit half needs (connect.bpf.c). Shared so the
- * enforcement program can drop the entry of a connect it refused and report it itself. */
-struct pg_pending_connect {
-  struct pg_sockaddr dst;
-  __s32 fd;
-  __u32 watched;
-};
-
-PG_GLOBAL struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, 10240);
-  __type(key, __u64); /* pid_tgid */
-  __type(value, struct pg_pending_connect);
-} pg_pending_connects SEC(".maps");
-
 /* cgroup v2 ids of the watched subtrees (sensor.watched_cgroups); used when pg_filter_cgroups. */
 PG_GLOBAL struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -79,6 +57,38 @@ PG_GLOBAL struct {
   __type(key, __u64);
   __type(value, __u8);
 } pg_watched_cgroups SEC(".maps");
+
+/* enforce.vault_direct: deny (connect.bpf.c). Vault addresses, IPv4 as IPv4-mapped IPv6. */
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, PG_MAX_VAULT_ADDRESSES);
+  __type(key, struct pg_enforce_addr);
+  __type(value, __u8);
+} pg_vault_addrs SEC(".maps");
+
+/* cgroup ids whose subtrees may connect to Vault (enforce.allowed_cgroups). */
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, PG_MAX_ALLOWED_CGROUPS);
+  __type(key, __u64);
+  __type(value, __u8);
+} pg_allowed_cgroups SEC(".maps");
+
+/* The subtree enforcement applies to (enforce.attach_cgroup): one cgroup id. */
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 1);
+  __type(key, __u64);
+  __type(value, __u8);
+} pg_enforce_scope SEC(".maps");
+
+/* Refusals, per CPU: counted even when the ring buffer is full and the record is lost. */
+PG_GLOBAL struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} pg_enforce_denials SEC(".maps");
 
 /* True when the current task's cgroup, or one of its ancestors, is in `set` (a hash map keyed
  * by cgroup id): levels from the root down, stopping past the task's own depth (id 0). A subtree
@@ -118,6 +128,16 @@ static __always_inline void* pg_reserve(__u64 size, __u32 kind) {
   return record;
 }
 
+/* Submits a record of a high-volume kind (sends) without waking the consumer for each one: a
+ * wakeup (an irq_work, then a context switch) costs more than the record itself. The consumer
+ * is woken once an eighth of the ring is waiting and otherwise drains on its poll timeout
+ * (BpfSensor::poll), which bounds how long a lone record waits. Rare, urgent kinds (connect)
+ * keep the kernel's default: a wakeup whenever the consumer has caught up. */
+static __always_inline void pg_submit_batched(void* record) {
+  __u64 pending = bpf_ringbuf_query(&pg_events, BPF_RB_AVAIL_DATA);
+  bpf_ringbuf_submit(record, pending >= pg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void pg_fill_header(struct pg_event_header* hdr, __u16 kind) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   hdr->version = PG_WIRE_VERSION;
@@ -128,10 +148,6 @@ static __always_inline void pg_fill_header(struct pg_event_header* hdr, __u16 ki
   hdr->cgroup_id = bpf_get_current_cgroup_id();
   hdr->ts_ns = bpf_ktime_get_ns();
   bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
-}
-
-static __always_inline __u64 pg_fd_key(__u32 tgid, __s32 fd) {
-  return ((__u64)tgid << 32) | (__u32)fd;
 }
 
 #endif /* PANGUARD_COMMON_BPF_H */

@@ -12,14 +12,15 @@
 #include <linux/types.h>
 #endif
 
-#define PG_WIRE_VERSION 2 /* 2: pg_connect_event.flags (in-kernel enforcement) */
+#define PG_WIRE_VERSION                                                    \
+  3 /* 3: cgroup/connect and tcp_sendmsg hooks: no fds, no connect result, \
+       variable-length send records */
 
 #define PG_COMM_LEN 16
 #define PG_PAYLOAD_MAX 256  /* the most payload bytes a send record can carry */
 #define PG_FILENAME_LEN 256 /* exec: path as passed to execve, truncated */
 #define PG_ARGV0_LEN 128    /* exec: argv[0], truncated */
 #define PG_MAX_WATCHED_PORTS 64
-#define PG_MAX_WATCHED_FDS 65536
 #define PG_MAX_WATCHED_CGROUPS 64 /* sensor.watched_cgroups */
 #define PG_MAX_VAULT_ADDRESSES 64 /* enforce.vault_addresses */
 #define PG_MAX_ALLOWED_CGROUPS 64 /* enforce.allowed_cgroups */
@@ -33,17 +34,11 @@ enum pg_event_kind {
   PG_EV_KIND_MAX = 5, /* size of the drop counter array, indexed by kind */
 };
 
-/* Which system call a send record came from. */
-enum pg_send_call {
-  PG_SEND_SENDTO = 1,
-  PG_SEND_SENDMSG = 2,
-  PG_SEND_WRITE = 3,
-  PG_SEND_WRITEV = 4,
-};
-
 /* AF_INET / AF_INET6 as the kernel numbers them (no libc in the BPF program). */
 #define PG_AF_INET 2
 #define PG_AF_INET6 10
+#define PG_SOCK_STREAM 1
+#define PG_EPERM 1
 
 struct pg_event_header {
   __u16 version;   /* PG_WIRE_VERSION */
@@ -67,24 +62,30 @@ struct pg_sockaddr {
 struct pg_connect_event {
   struct pg_event_header hdr;
   struct pg_sockaddr dst;
-  __s32 fd;
-  __s32 result; /* connect()'s return: 0, -EINPROGRESS, or another -errno */
+  __s32 result; /* -EPERM when refused (PG_CONNECT_ENFORCED), else 0: the outcome is not known */
   __u32 flags;  /* PG_CONNECT_* */
-  __u32 pad;
 };
 
-/* pg_connect_event.flags: refused by the cgroup/connect program (fd is -1, result -EPERM). */
+/* pg_connect_event.flags: refused by enforcement (result -EPERM); or seen before the kernel
+ * tried, so result says nothing (an attempt: the connect may still fail). */
 #define PG_CONNECT_ENFORCED 1
+#define PG_CONNECT_ATTEMPT 2
 
+/* A send record is variable-length: the fixed part, then payload[] up to the configured
+ * sensor.payload_bytes (the kernel reserves PG_SEND_RECORD_BYTES(that) per record, not
+ * PG_PAYLOAD_MAX, so the ring holds more records). Readers check payload_len against the
+ * record's length. */
 struct pg_send_event {
   struct pg_event_header hdr;
-  struct pg_sockaddr dst; /* where the fd connected to (from the connect record) */
-  __s32 fd;
-  __u16 call;          /* enum pg_send_call */
-  __u16 payload_len;   /* bytes of payload[] that are valid */
-  __u64 requested_len; /* bytes the caller asked to send (first iovec for sendmsg/writev) */
+  struct pg_sockaddr dst; /* where the message goes: the socket's peer, or the named address */
+  __u64 requested_len;    /* bytes in the whole message */
+  __u32 payload_len;      /* bytes of payload[] that are valid */
+  __u32 pad;
   __u8 payload[PG_PAYLOAD_MAX];
 };
+
+#define PG_SEND_HEADER_BYTES 88 /* offsetof(struct pg_send_event, payload) */
+#define PG_SEND_RECORD_BYTES(payload_capacity) (PG_SEND_HEADER_BYTES + (payload_capacity))
 
 struct pg_exec_event {
   struct pg_event_header hdr;
@@ -96,11 +97,6 @@ struct pg_exit_event {
   struct pg_event_header hdr;
   __s32 exit_code; /* task->exit_code: status << 8 | terminating signal */
   __u32 pad;
-};
-
-/* Value of the watched_fds map: the destination a tracked socket fd connected to. */
-struct pg_watched_fd {
-  struct pg_sockaddr dst;
 };
 
 /* Key of the enforcement address map: IPv6, or IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d), so

@@ -42,7 +42,7 @@ std::string resolve_cgroups(const SensorSettings& settings, const EnforceSetting
   if (auto* error = std::get_if<std::string>(&attach)) return "enforce.attach_cgroup: " + *error;
   bpf.enforce.deny_vault_direct = true;
   bpf.enforce.allowed_cgroup_ids = std::get<std::vector<uint64_t>>(allowed);
-  bpf.enforce.attach_cgroup = sensor::cgroup_directory(root, enforce.attach_cgroup);
+  bpf.enforce.scope_cgroup_id = std::get<std::vector<uint64_t>>(attach).front();
   for (const EnforcedVaultAddress& address : enforce.vault_addresses) {
     bpf.enforce.vault_addresses.push_back({address.address, address.port});
   }
@@ -71,6 +71,7 @@ StepOutcome start_sensor_step(App& app) {
   options.bpf.process_events = settings.process_events;
   options.bpf.all_connects = settings.all_connects;
   options.bpf.mount_tracefs = settings.mount_tracefs;
+  options.bpf.cgroup_root_dir = settings.cgroup_root;
   options.bpf.own_tgid = static_cast<uint32_t>(::getpid());
   options.node_name = app.config->node_name();
   options.cgroup_root = settings.cgroup_root;

@@ -98,7 +98,7 @@ class BpfEnforceTest : public BpfSensorFixture {
       options.enforce.deny_vault_direct = true;
       options.enforce.vault_addresses = std::move(vault);
       options.enforce.allowed_cgroup_ids = {id_of(sidecar_)};
-      options.enforce.attach_cgroup = cgroup_->base_path();
+      options.enforce.scope_cgroup_id = id_of(cgroup_->base_path());
     }
     start_sensor(options);
   }
@@ -157,12 +157,12 @@ TEST_F(BpfEnforceTest, TenantIsRefusedSidecarSubtreeAndOtherPortsAreNot) {
   EXPECT_EQ(str(refused[0], FieldId::kNetDaddr), "127.0.0.1");
   EXPECT_EQ(str(refused[1], FieldId::kNetDaddr), "::ffff:127.0.0.1");
   EXPECT_FALSE(enforced(refused[2]));
-  EXPECT_EQ(num(refused[2], FieldId::kNetResult), 0);
+  EXPECT_FALSE(refused[2].has(FieldId::kNetResult));
   EXPECT_EQ(num(refused[2], FieldId::kNetDport), other.port);
   const auto allowed = of_pid(sidecar, "network.connect");
   ASSERT_EQ(allowed.size(), 1u);
   EXPECT_FALSE(enforced(allowed[0]));
-  EXPECT_EQ(num(allowed[0], FieldId::kNetResult), 0);
+  EXPECT_FALSE(allowed[0].has(FieldId::kNetResult));
 
   // Detached on stop: the same connect from the tenant now goes through.
   sensor_->stop();
@@ -200,7 +200,7 @@ TEST_F(BpfEnforceTest, DenyOffRefusesNothing) {
   const auto connects = of_pid(tenant, "network.connect");
   ASSERT_EQ(connects.size(), 1u);
   EXPECT_FALSE(enforced(connects[0]));
-  EXPECT_EQ(num(connects[0], FieldId::kNetResult), 0);
+  EXPECT_FALSE(connects[0].has(FieldId::kNetResult));
   EXPECT_EQ(sensor_->enforce_denials(), 0u);
 }
 

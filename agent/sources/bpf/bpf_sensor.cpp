@@ -12,11 +12,13 @@
 #include <memory>
 #include <mutex>
 
+#include "agent/identity/cgroup_paths.h"
 #include "agent/log/log.h"
 #include "agent/sources/bpf/peer_table.h"
 
 #if PANGUARD_HAVE_BPF
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "panguard.skel.h"
@@ -46,7 +48,7 @@ std::string validate(const BpfSensorOptions& options) {
       return "enforce: 1 to 64 vault_addresses";
     }
     if (enforce.allowed_cgroup_ids.size() > 64) return "enforce: at most 64 allowed_cgroups";
-    if (enforce.attach_cgroup.empty()) return "enforce: no cgroup to attach to";
+    if (enforce.scope_cgroup_id == 0) return "enforce: no cgroup to enforce under";
   }
   return "";
 }
@@ -118,23 +120,27 @@ std::vector<pg_enforce_addr> enforce_keys(const std::vector<EnforcedAddress>& ad
   return keys;
 }
 
-bool is_enforce_program(const bpf_program* program) {
+bool is_connect_program(const bpf_program* program) {
   return bpf_program__type(program) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
 }
 
-// Attaches the cgroup/connect programs to `cgroup_dir` as bpf_links: the kernel detaches them
-// when the link is destroyed (stop) or this process dies, so none can outlive the agent.
-std::string attach_enforcement(panguard_bpf* skel, const std::string& cgroup_dir,
-                               std::vector<bpf_link*>& links) {
+// Attaches the cgroup/connect programs to the cgroup v2 root as bpf_links: the kernel detaches
+// them when the link is destroyed (stop) or this process dies, so none can outlive the agent.
+std::string attach_connect_programs(panguard_bpf* skel, std::string cgroup_dir,
+                                    std::vector<bpf_link*>& links) {
+  if (cgroup_dir.empty()) {
+    const auto detected = identity::detect_unified_mount();
+    if (!detected) return "connect hooks need cgroup v2: no cgroup2 mount in /proc/self/mountinfo";
+    cgroup_dir = *detected;
+  }
   const int fd = ::open(cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return "enforce: cannot open cgroup " + cgroup_dir + ": " + errno_text(errno);
-  for (bpf_program* program : {skel->progs.pg_enforce_connect4, skel->progs.pg_enforce_connect6}) {
+  if (fd < 0) return "cannot open cgroup " + cgroup_dir + ": " + errno_text(errno);
+  for (bpf_program* program : {skel->progs.pg_connect4, skel->progs.pg_connect6}) {
     bpf_link* link = bpf_program__attach_cgroup(program, fd);
     if (!link) {
       const int err = errno;
       ::close(fd);
-      return std::string("enforce: attach ") + bpf_program__name(program) + " to " + cgroup_dir +
-             ": " + errno_text(err);
+      return std::string(bpf_program__name(program)) + " to " + cgroup_dir + ": " + errno_text(err);
     }
     links.push_back(link);
   }
@@ -157,6 +163,25 @@ std::string ensure_tracefs(bool may_mount) {
   }
   log::info("sensor: mounted tracefs at /sys/kernel/tracing (tracepoints attach through it)");
   return "";
+}
+
+// True when the running kernel's BTF has the tracepoint `name` (its btf_trace_<name> typedef),
+// which tp_btf programs attach to.
+bool kernel_has_tracepoint(const btf* vmlinux, const std::string& name) {
+  return vmlinux != nullptr &&
+         btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) > 0;
+}
+
+// Leaves the send programs out on kernels without their tracepoints; "" when both are there.
+std::string configure_send_capture(panguard_bpf* skel) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  const bool present = kernel_has_tracepoint(vmlinux, "tcp_sendmsg_locked") &&
+                       kernel_has_tracepoint(vmlinux, "sock_send_length");
+  btf__free(vmlinux);
+  if (present) return "";
+  bpf_program__set_autoload(skel->progs.pg_tcp_sendmsg, false);
+  bpf_program__set_autoload(skel->progs.pg_send_done, false);
+  return "no send capture: this kernel lacks the tcp_sendmsg_locked tracepoint (Linux 6.12+)";
 }
 
 int on_record(void* ctx, void* data, size_t size) {
@@ -202,13 +227,10 @@ std::string BpfSensor::start(RecordHandler handler) {
   skel->rodata->pg_all_connects = options_.all_connects ? 1 : 0;
   skel->rodata->pg_process_events = options_.process_events ? 1 : 0;
   skel->rodata->pg_filter_cgroups = options_.watched_cgroup_ids.empty() ? 0 : 1;
-  // The enforcement programs are loaded only when asked for: off means not in the kernel at all.
   const bool enforce = options_.enforce.deny_vault_direct;
-  for (bpf_program* program : {skel->progs.pg_enforce_connect4, skel->progs.pg_enforce_connect6}) {
-    if (int err = bpf_program__set_autoload(program, enforce)) {
-      return "configure: " + std::string(bpf_program__name(program)) + ": " + errno_text(err);
-    }
-  }
+  skel->rodata->pg_enforce = enforce ? 1 : 0;
+  skel->rodata->pg_wakeup_bytes = options_.ring_buffer_bytes / 8;
+  limitation_ = configure_send_capture(skel);
   if (int err = bpf_map__set_max_entries(skel->maps.pg_events, options_.ring_buffer_bytes)) {
     return "configure: ring buffer of " + std::to_string(options_.ring_buffer_bytes) +
            " bytes: " + errno_text(err);
@@ -240,6 +262,12 @@ std::string BpfSensor::start(RecordHandler handler) {
         !why.empty()) {
       return why;
     }
+    if (std::string why = fill_set(skel->maps.pg_enforce_scope,
+                                   std::vector<uint64_t>{options_.enforce.scope_cgroup_id},
+                                   "enforce: attach cgroup");
+        !why.empty()) {
+      return why;
+    }
   }
 
   // 4. attach, program by program so a failure names the hook.
@@ -248,8 +276,8 @@ std::string BpfSensor::start(RecordHandler handler) {
   }
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, skel->obj) {
-    // Not loaded (enforcement off), or attached to a cgroup below rather than auto-attached.
-    if (!bpf_program__autoload(program) || is_enforce_program(program)) continue;
+    // Left out (configure_send_capture), or attached to a cgroup below.
+    if (!bpf_program__autoload(program) || is_connect_program(program)) continue;
     bpf_link* link = bpf_program__attach(program);
     if (!link) {
       const int err = errno;
@@ -263,11 +291,9 @@ std::string BpfSensor::start(RecordHandler handler) {
   state->ring = ring_buffer__new(bpf_map__fd(skel->maps.pg_events), on_record, &handler_, nullptr);
   if (!state->ring) return "attach: ring buffer consumer: " + errno_text(errno);
   // Last, with the consumer ready: the first refusal already has somewhere to go.
-  if (enforce) {
-    if (std::string why = attach_enforcement(skel, options_.enforce.attach_cgroup, state->links);
-        !why.empty()) {
-      return why;
-    }
+  if (std::string why = attach_connect_programs(skel, options_.cgroup_root_dir, state->links);
+      !why.empty()) {
+    return (enforce ? "enforce: attach " : "attach: ") + why;
   }
   state_ = state.release();
   return "";
@@ -275,7 +301,11 @@ std::string BpfSensor::start(RecordHandler handler) {
 
 int BpfSensor::poll(int timeout_ms) {
   if (!state_) return -EBADF;
-  return ring_buffer__poll(state_->ring, timeout_ms);
+  const int handled = ring_buffer__poll(state_->ring, timeout_ms);
+  if (handled != 0) return handled;  // woken, and everything available was drained (or -errno)
+  // Timed out: send records are submitted without a wakeup until a batch is waiting
+  // (bpf/panguard_common.bpf.h, pg_submit_batched), so drain whatever is there.
+  return ring_buffer__consume(state_->ring);
 }
 
 std::array<uint64_t, kEventKinds> BpfSensor::drops() const {

@@ -27,14 +27,14 @@ struct EnforcedAddress {
   uint16_t port = 0;
 };
 
-// enforce.vault_direct: deny (docs/ebpf.md "Enforcement"): cgroup/connect4|6 programs on
-// attach_cgroup refuse connects to vault_addresses unless the caller is this process or sits
-// under one of allowed_cgroup_ids. Off: the programs are not even loaded.
+// enforce.vault_direct: deny (docs/ebpf.md "Enforcement"): the cgroup/connect4|6 programs
+// refuse connects to vault_addresses from tasks under scope_cgroup_id unless the caller is this
+// process or sits under one of allowed_cgroup_ids. Off: they only observe.
 struct BpfEnforceOptions {
   bool deny_vault_direct = false;
   std::vector<EnforcedAddress> vault_addresses;  // 1..64 when deny_vault_direct
   std::vector<uint64_t> allowed_cgroup_ids;      // subtrees; at most 64
-  std::string attach_cgroup;                     // cgroup v2 directory (absolute path)
+  uint64_t scope_cgroup_id = 0;                  // enforce.attach_cgroup's id (a subtree)
 };
 
 struct BpfSensorOptions {
@@ -47,6 +47,9 @@ struct BpfSensorOptions {
   // Tracepoints attach through tracefs: mount it at /sys/kernel/tracing when neither it nor
   // /sys/kernel/debug/tracing is there (root only; logged).
   bool mount_tracefs = true;
+  // The cgroup v2 root directory the connect programs attach to (they see every connect under
+  // it); "" finds the unified mount in /proc/self/mountinfo.
+  std::string cgroup_root_dir;
   // exec/exit only from tasks under these cgroup v2 ids (subtrees); empty: every task.
   std::vector<uint64_t> watched_cgroup_ids;
   BpfEnforceOptions enforce;
@@ -65,7 +68,8 @@ class BpfSensor {
   std::string start(RecordHandler handler);
   bool running() const { return state_ != nullptr; }
 
-  // Drains what the ring buffer holds, waiting up to timeout_ms for the first record.
+  // Drains what the ring buffer holds, waiting up to timeout_ms for a wakeup. Send records
+  // wake the caller only in batches, so timeout_ms is also how long a lone one may wait.
   // Returns the records handled, or -errno (-EINTR is harmless).
   int poll(int timeout_ms);
 
@@ -74,6 +78,11 @@ class BpfSensor {
 
   // Connects refused by the enforcement program since start, summed over CPUs.
   uint64_t enforce_denials() const;
+
+  // What this kernel left out while running ("" when nothing): send capture needs the
+  // tcp_sendmsg_locked and sock_send_length tracepoints (Linux 6.12+); without them the
+  // rest of the sensor runs and this says so.
+  const std::string& limitation() const { return limitation_; }
 
   // Who connected to the agent's own listeners (bpf/peer.bpf.c), over copies of the map fds;
   // null when not running. Listening ports are added through it once they are bound.
@@ -86,6 +95,7 @@ class BpfSensor {
   struct State;
   BpfSensorOptions options_;
   RecordHandler handler_;
+  std::string limitation_;
   State* state_ = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "agent/sources/bpf/nats_prefix.h"
@@ -17,8 +18,9 @@ using rules::FieldId;
 // The agent and the kernel must agree on the layout: a change here is a PG_WIRE_VERSION bump.
 static_assert(sizeof(pg_event_header) == 48);
 static_assert(sizeof(pg_sockaddr) == 24);
-static_assert(sizeof(pg_connect_event) == 88);
-static_assert(sizeof(pg_send_event) == 48 + 24 + 16 + PG_PAYLOAD_MAX);
+static_assert(sizeof(pg_connect_event) == 80);
+static_assert(offsetof(pg_send_event, payload) == PG_SEND_HEADER_BYTES);
+static_assert(sizeof(pg_send_event) == PG_SEND_HEADER_BYTES + PG_PAYLOAD_MAX);
 static_assert(sizeof(pg_exec_event) == 48 + PG_FILENAME_LEN + PG_ARGV0_LEN);
 static_assert(sizeof(pg_exit_event) == 56);
 
@@ -47,6 +49,19 @@ std::optional<Record> read_as(std::span<const std::byte> bytes) {
   if (bytes.size() < sizeof(Record)) return std::nullopt;
   Record record;
   std::memcpy(&record, bytes.data(), sizeof(Record));
+  return record;
+}
+
+// A send record is as long as the payload capacity the kernel was configured with: the fixed
+// part, then payload_len valid bytes that must lie inside the record.
+std::variant<pg_send_event, std::string> read_send(std::span<const std::byte> bytes) {
+  if (bytes.size() < PG_SEND_HEADER_BYTES) return std::string("send record too short");
+  pg_send_event record{};
+  std::memcpy(&record, bytes.data(), std::min(bytes.size(), sizeof(record)));
+  if (record.payload_len > PG_PAYLOAD_MAX ||
+      record.payload_len > bytes.size() - PG_SEND_HEADER_BYTES) {
+    return std::string("send record: payload_len past the record");
+  }
   return record;
 }
 
@@ -113,15 +128,18 @@ std::variant<rules::Event, std::string> record_to_event(std::span<const std::byt
       rules::Event event(rules::Source::kNetwork);
       fill_common(event, e->hdr, context, "network.connect");
       fill_destination(event, e->dst);
-      event.set(FieldId::kNetResult, static_cast<int64_t>(e->result));
-      // Refused in the kernel (enforce.vault_direct: deny): the alert says the connect was denied.
+      // An attempt seen before the kernel tried has no result; a refusal by the kernel
+      // (enforce.vault_direct: deny) has EPERM, and the alert says the connect was denied.
+      if ((e->flags & PG_CONNECT_ATTEMPT) == 0) {
+        event.set(FieldId::kNetResult, static_cast<int64_t>(e->result));
+      }
       if ((e->flags & PG_CONNECT_ENFORCED) != 0) event.set(FieldId::kNetEnforced, true);
       return event;
     }
     case PG_EV_SEND: {
-      const auto e = read_as<pg_send_event>(record);
-      if (!e) return std::string("send record too short");
-      if (e->payload_len > PG_PAYLOAD_MAX) return std::string("send record: payload_len too large");
+      auto send = read_send(record);
+      if (auto* why = std::get_if<std::string>(&send)) return std::move(*why);
+      const pg_send_event* e = &std::get<pg_send_event>(send);
       rules::Event event(rules::Source::kNetwork);
       fill_common(event, e->hdr, context, "network.send");
       fill_destination(event, e->dst);
@@ -162,11 +180,9 @@ std::vector<rules::Event> nats_events(std::span<const std::byte> record,
                                       const EventContext& context) {
   std::vector<rules::Event> out;
   if (context.nats_ports.empty()) return out;
-  const auto e = read_as<pg_send_event>(record);
-  if (!e || e->hdr.version != PG_WIRE_VERSION || e->hdr.kind != PG_EV_SEND ||
-      e->payload_len > PG_PAYLOAD_MAX) {
-    return out;
-  }
+  const auto send = read_send(record);
+  const pg_send_event* e = std::get_if<pg_send_event>(&send);
+  if (!e || e->hdr.version != PG_WIRE_VERSION || e->hdr.kind != PG_EV_SEND) return out;
   if (std::find(context.nats_ports.begin(), context.nats_ports.end(), e->dst.port) ==
       context.nats_ports.end()) {
     return out;

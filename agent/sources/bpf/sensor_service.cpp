@@ -58,12 +58,15 @@ std::string SensorService::start() {
   } else {
     log::warning("sensor: cannot share the peer map, so Vault proxy clients stay unattributed");
   }
+  const std::string& limitation = sensor_.limitation();
   {
     std::lock_guard lock(status_mutex_);
-    status_ = "running";
+    status_ = limitation.empty() ? "running" : "running, degraded: " + limitation;
   }
   ok_.store(true);
-  metrics_.set_sensor_degraded(false);
+  // A partial sensor is still a degraded one for whoever watches the gauge.
+  metrics_.set_sensor_degraded(!limitation.empty());
+  if (!limitation.empty()) log::warning("sensor: ", limitation);
   last_drop_read_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { poll_loop(); });
   return "";
@@ -76,9 +79,12 @@ void SensorService::stop() {
   ok_.store(false);
 }
 
+// How long a lone send record may wait in the ring buffer (they wake this thread in batches).
+constexpr int kPollTimeoutMs = 20;
+
 void SensorService::poll_loop() {
   while (!stopping_.load()) {
-    const int n = sensor_.poll(100);
+    const int n = sensor_.poll(kPollTimeoutMs);
     if (n < 0 && n != -EINTR) {
       log::error("sensor: ring buffer poll failed (errno ", -n, "); the sensor stops");
       std::lock_guard lock(status_mutex_);

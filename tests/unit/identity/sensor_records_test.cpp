@@ -41,7 +41,6 @@ TEST(SensorRecords, EnforcedConnectCarriesTheFlag) {
   e.hdr = header(PG_EV_CONNECT);
   e.dst.family = PG_AF_INET;
   e.dst.port = 8200;
-  e.fd = -1;
   e.result = -1;
   e.flags = PG_CONNECT_ENFORCED;
   auto result = record_to_event(bytes_of(e), {});
@@ -82,6 +81,14 @@ TEST(SensorRecords, ConnectIpv4) {
   EXPECT_EQ(*event.get_int(FieldId::kProcCgroupId), 4242);
   EXPECT_EQ(*event.get_string(FieldId::kTenantSource), "none");
   EXPECT_FALSE(event.has(FieldId::kTenantId));
+
+  // Seen by cgroup/connect before the kernel tried: no result, rather than a made-up 0.
+  e.flags = PG_CONNECT_ATTEMPT;
+  e.result = 0;
+  result = record_to_event(bytes_of(e), context);
+  ASSERT_TRUE(std::holds_alternative<rules::Event>(result));
+  EXPECT_FALSE(std::get<rules::Event>(result).has(FieldId::kNetResult));
+  EXPECT_EQ(*std::get<rules::Event>(result).get_int(FieldId::kNetDport), 8200);
 }
 
 TEST(SensorRecords, SendEscapesPayloadAndOmitsUnreadableOnes) {
@@ -108,6 +115,32 @@ TEST(SensorRecords, SendEscapesPayloadAndOmitsUnreadableOnes) {
 
   e.payload_len = PG_PAYLOAD_MAX + 1;
   EXPECT_TRUE(std::holds_alternative<std::string>(record_to_event(bytes_of(e), {})));
+}
+
+// The kernel reserves only the configured payload capacity: a record shorter than the struct
+// is read as far as it goes, and payload_len may not point past its end.
+TEST(SensorRecords, SendRecordsAreAsLongAsTheirPayloadCapacity) {
+  pg_send_event e{};
+  e.hdr = header(PG_EV_SEND);
+  e.dst.family = PG_AF_INET;
+  e.dst.port = 4222;
+  std::memcpy(e.payload, "PUB x 0", 7);
+  e.payload_len = 7;
+  e.requested_len = 7;
+  auto bytes = bytes_of(e);
+  const auto capacity_16 = std::span(bytes).first(PG_SEND_RECORD_BYTES(16));
+  auto result = record_to_event(capacity_16, {});
+  ASSERT_TRUE(std::holds_alternative<rules::Event>(result)) << std::get<std::string>(result);
+  EXPECT_EQ(*std::get<rules::Event>(result).get_string(FieldId::kNetPayload), "PUB x 0");
+
+  e.payload_len = 17;  // one byte past a 16-byte capacity
+  bytes = bytes_of(e);
+  EXPECT_TRUE(std::holds_alternative<std::string>(
+      record_to_event(std::span(bytes).first(PG_SEND_RECORD_BYTES(16)), {})));
+  e.payload_len = 0;
+  bytes = bytes_of(e);
+  EXPECT_TRUE(std::holds_alternative<std::string>(
+      record_to_event(std::span(bytes).first(PG_SEND_HEADER_BYTES - 1), {})));
 }
 
 TEST(SensorRecords, ExecAndExit) {
