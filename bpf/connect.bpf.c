@@ -57,7 +57,7 @@ static __always_inline int pg_on_connect(const struct pg_enforce_addr* dst, __u1
   }
   e->result = refused ? -PG_EPERM : 0;
   e->flags = refused ? PG_CONNECT_ENFORCED : PG_CONNECT_ATTEMPT;
-  bpf_ringbuf_submit(e, 0);
+  pg_submit_batched(e);
   return !refused;
 }
 

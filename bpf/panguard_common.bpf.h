@@ -128,11 +128,10 @@ static __always_inline void* pg_reserve(__u64 size, __u32 kind) {
   return record;
 }
 
-/* Submits a record of a high-volume kind (sends) without waking the consumer for each one: a
- * wakeup (an irq_work, then a context switch) costs more than the record itself. The consumer
- * is woken once an eighth of the ring is waiting and otherwise drains on its poll timeout
- * (BpfSensor::poll), which bounds how long a lone record waits. Rare, urgent kinds (connect)
- * keep the kernel's default: a wakeup whenever the consumer has caught up. */
+/* Submits a record without waking the consumer for each one: a wakeup (an irq_work, then a
+ * context switch) costs more than the record itself. The consumer is woken once an eighth of
+ * the ring is waiting, and otherwise drains on its poll timeout (BpfSensor::poll: 20 ms in the
+ * agent), which bounds how long a lone record waits. */
 static __always_inline void pg_submit_batched(void* record) {
   __u64 pending = bpf_ringbuf_query(&pg_events, BPF_RB_AVAIL_DATA);
   bpf_ringbuf_submit(record, pending >= pg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);

@@ -23,7 +23,7 @@ int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
       bpf_probe_read_user_str(e->argv0, sizeof(e->argv0), (const void*)arg_start) < 0) {
     e->argv0[0] = '\0';
   }
-  bpf_ringbuf_submit(e, 0);
+  pg_submit_batched(e);
   return 0;
 }
 
@@ -41,6 +41,6 @@ int pg_sched_exit(struct trace_event_raw_sched_process_template* ctx) {
   e->hdr.ppid = BPF_CORE_READ(task, real_parent, tgid);
   e->exit_code = BPF_CORE_READ(task, exit_code);
   e->pad = 0;
-  bpf_ringbuf_submit(e, 0);
+  pg_submit_batched(e);
   return 0;
 }

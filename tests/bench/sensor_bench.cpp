@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -163,6 +164,9 @@ class Flood {
     client_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (::connect(client_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
       die("connect flood");
+    // Corked: full segments instead of one loopback packet (and one reader wakeup) per
+    // 64-byte message, so the producer's cost stays in the send path the sensor hooks.
+    ::setsockopt(client_, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
     peer_ = ::accept(listener_, nullptr, nullptr);
     if (peer_ < 0) die("accept flood");
     reader_ = std::thread([this] {

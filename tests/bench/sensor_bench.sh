@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # What the eBPF sensor costs the workloads it watches, side by side with no probes and with
-# bpftrace on the same tracepoints (tests/bench/sensor_bench.bt), then the events/s it delivers.
-# Rounds interleave the three ways so machine noise hits them alike; figures are medians.
+# bpftrace doing comparable work (tests/bench/sensor_bench.bt: the same events, filtered the same
+# way, with the same payload prefix), then the events/s it delivers. bpftrace 0.17 (Debian 12)
+# cannot attach to the sensor's own hooks (cgroup/connect programs; BTF tracepoints with pointer
+# arguments), so it watches the same events at the system-call tracepoints, as a bpftrace user
+# on this kernel would. Rounds interleave the three ways so machine noise hits them alike;
+# figures are medians.
 #
 #   sudo tests/bench/sensor_bench.sh build-bench/tests/bench/sensor_bench [SECONDS] [ROUNDS]
 #
@@ -73,8 +77,8 @@ drops=$(cat "$work"/*.panguard.lines | field drops | awk '{s+=$1} END {print s+0
 echo "panguard drops during the loops: $drops"
 
 echo
-echo "events/s delivered to user space: sends on a watched TCP socket whose peer never reads"
-echo "(each send fails fast with EAGAIN; its tracepoint still emits a record), paced at a rate"
+echo "events/s delivered to user space: 64-byte messages on a watched TCP connection drained by a"
+echo "reader, sent by sendmmsg() in batches of 64 (one send record each), paced at a rate"
 printf '%-10s %10s %12s %12s %12s %8s\n' ring asked sent/s delivered/s "delivered %" drops
 for ring in 1048576 16777216; do
   for rate in 250000 500000 1000000 0; do
