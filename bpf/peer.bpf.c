@@ -2,7 +2,8 @@
 /* Token-to-workload binding: which task opened each TCP connection to one of the agent's own
  * listeners (the Vault proxy), so the proxy can compare the caller's pod with its session JWT.
  *
- * One tracepoint, sock/inet_sock_set_state, in two halves:
+ * One tracepoint, sock/inet_sock_set_state (as a BTF tracepoint: the socket itself, no tracefs),
+ * in two halves:
  * - CLOSE -> SYN_SENT runs inside connect() (process context): the task and its cgroup are the
  *   caller's, but the source port may not be chosen yet, so the origin is parked by socket;
  * - SYN_SENT -> ESTABLISHED often runs in softirq context (any task is "current"), but the
@@ -11,6 +12,8 @@
  * entry is there when the agent looks. Entries go on CLOSE; both maps are LRU so nothing a
  * workload does can fill them for good. */
 #include "panguard_common.bpf.h"
+
+#include <bpf/bpf_tracing.h>
 
 #define PG_TCP_ESTABLISHED 1
 #define PG_TCP_SYN_SENT 2
@@ -50,25 +53,24 @@ static __always_inline int pg_is_v4_mapped(const __u8* a) {
 }
 
 /* The connection's key as the connecting socket sees it; -1 for a family we do not record. */
-static __always_inline int pg_peer_key_of(struct trace_event_raw_inet_sock_set_state* ctx,
-                                          struct pg_peer_key* key) {
-  const struct sock* sk = (const struct sock*)ctx->skaddr;
+static __always_inline int pg_peer_key_of(const struct sock* sk, struct pg_peer_key* key) {
   key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-  key->sport = ctx->sport;
-  key->dport = ctx->dport;
-  if (ctx->family == PG_AF_INET) {
+  key->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+  key->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+  const __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (family == PG_AF_INET) {
     key->family = PG_AF_INET;
-    /* Through the helper: the verifier refuses loads from a ctx pointer plus a variable part,
-     * which is what clang makes of array copies. */
-    bpf_probe_read_kernel(key->saddr, 4, ctx->saddr);
-    bpf_probe_read_kernel(key->daddr, 4, ctx->daddr);
+    const __u32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    const __u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+    __builtin_memcpy(key->saddr, &saddr, 4);
+    __builtin_memcpy(key->daddr, &daddr, 4);
     return 0;
   }
-  if (ctx->family != PG_AF_INET6) return -1;
+  if (family != PG_AF_INET6) return -1;
   __u8 saddr[16];
   __u8 daddr[16];
-  bpf_probe_read_kernel(saddr, 16, ctx->saddr_v6);
-  bpf_probe_read_kernel(daddr, 16, ctx->daddr_v6);
+  BPF_CORE_READ_INTO(&saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+  BPF_CORE_READ_INTO(&daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
   if (pg_is_v4_mapped(daddr) && pg_is_v4_mapped(saddr)) {
     /* An IPv6 socket talking to an IPv4 listener: the listener reports plain IPv4. */
     key->family = PG_AF_INET;
@@ -82,13 +84,13 @@ static __always_inline int pg_peer_key_of(struct trace_event_raw_inet_sock_set_s
   return 0;
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int pg_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state* ctx) {
-  if (ctx->protocol != PG_IPPROTO_TCP) return 0;
-  __u16 dport = ctx->dport;
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(pg_inet_sock_set_state, const struct sock* sock, const int oldstate,
+             const int newstate) {
+  if (BPF_CORE_READ(sock, sk_protocol) != PG_IPPROTO_TCP) return 0;
+  __u16 dport = bpf_ntohs(BPF_CORE_READ(sock, __sk_common.skc_dport));
   if (!bpf_map_lookup_elem(&pg_proxy_ports, &dport)) return 0;
-  __u64 sk = (__u64)ctx->skaddr;
-  const int newstate = ctx->newstate;
+  __u64 sk = (__u64)sock;
 
   if (newstate == PG_TCP_SYN_SENT) {
     struct pg_peer_origin origin = {};
@@ -97,11 +99,11 @@ int pg_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state* ctx) {
     bpf_map_update_elem(&pg_pending_peers, &sk, &origin, BPF_ANY);
     return 0;
   }
-  if (newstate == PG_TCP_ESTABLISHED && ctx->oldstate == PG_TCP_SYN_SENT) {
+  if (newstate == PG_TCP_ESTABLISHED && oldstate == PG_TCP_SYN_SENT) {
     struct pg_peer_origin* origin = bpf_map_lookup_elem(&pg_pending_peers, &sk);
     if (!origin) return 0;
     struct pg_peer_key key = {};
-    if (pg_peer_key_of(ctx, &key) == 0) bpf_map_update_elem(&pg_peers, &key, origin, BPF_ANY);
+    if (pg_peer_key_of(sock, &key) == 0) bpf_map_update_elem(&pg_peers, &key, origin, BPF_ANY);
     bpf_map_delete_elem(&pg_pending_peers, &sk);
     return 0;
   }
@@ -109,7 +111,7 @@ int pg_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state* ctx) {
     /* Refused or reset before ESTABLISHED, or the end of a recorded connection. */
     bpf_map_delete_elem(&pg_pending_peers, &sk);
     struct pg_peer_key key = {};
-    if (pg_peer_key_of(ctx, &key) == 0) bpf_map_delete_elem(&pg_peers, &key);
+    if (pg_peer_key_of(sock, &key) == 0) bpf_map_delete_elem(&pg_peers, &key);
   }
   return 0;
 }

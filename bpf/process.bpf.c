@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Process lifecycle: sched_process_exec (filename, argv[0], parent) and sched_process_exit
- * (thread-group leaders only, with the exit code). Off when pg_process_events is 0; only tasks
- * under a watched cgroup subtree when sensor.watched_cgroups is set (pg_filter_cgroups). */
+ * (thread-group leaders only, with the exit code), as BTF tracepoints: typed arguments, no
+ * tracefs. Off when pg_process_events is 0; only tasks under a watched cgroup subtree when
+ * sensor.watched_cgroups is set (pg_filter_cgroups). */
 #include "panguard_common.bpf.h"
 
-SEC("tracepoint/sched/sched_process_exec")
-int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
+#include <bpf/bpf_tracing.h>
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pg_sched_exec, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
   if (!pg_process_events || pg_is_self() || !pg_in_watched_cgroups()) return 0;
   struct pg_exec_event* e = pg_reserve(sizeof(*e), PG_EV_EXEC);
   if (!e) return 0;
@@ -13,8 +16,8 @@ int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
   struct task_struct* task = (struct task_struct*)bpf_get_current_task();
   e->hdr.ppid = BPF_CORE_READ(task, real_parent, tgid);
 
-  unsigned int offset = ctx->__data_loc_filename & 0xFFFF;
-  if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void*)ctx + offset) < 0) {
+  if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename)) <
+      0) {
     e->filename[0] = '\0';
   }
   /* argv[0] sits at mm->arg_start in the new image's user memory. */
@@ -27,9 +30,9 @@ int pg_sched_exec(struct trace_event_raw_sched_process_exec* ctx) {
   return 0;
 }
 
-SEC("tracepoint/sched/sched_process_exit")
-int pg_sched_exit(struct trace_event_raw_sched_process_template* ctx) {
-  (void)ctx;
+/* Kernels before 6.16 pass only the task; the program reads nothing else. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(pg_sched_exit, struct task_struct* p) {
   if (!pg_process_events || pg_is_self()) return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   if ((__u32)pid_tgid != (__u32)(pid_tgid >> 32)) return 0; /* a thread, not the process */

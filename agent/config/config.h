@@ -129,7 +129,6 @@ struct SensorSettings {
   uint32_t ring_buffer_bytes = 1u << 20;            // power of two, at least 4096
   bool process_events = true;                       // process.exec / process.exit
   bool all_connects = false;  // network.connect for every port, not only watched ones
-  bool mount_tracefs = true;  // mount tracefs at /sys/kernel/tracing when it is missing
   int64_t drop_report_period_ms = 5'000;
   int64_t drop_alert_period_ms = 60'000;
   std::string cgroup_root;       // empty: the cgroup2 mount from /proc/self/mountinfo

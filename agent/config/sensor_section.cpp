@@ -97,8 +97,6 @@ void parse_sensor(const YAML::Node& node, const std::string& path, SensorSetting
                                  const std::string& p) { sensor.process_events = as_bool(n, p); }},
           {"all_connects",
            [&](const YAML::Node& n, const std::string& p) { sensor.all_connects = as_bool(n, p); }},
-          {"mount_tracefs", [&](const YAML::Node& n,
-                                const std::string& p) { sensor.mount_tracefs = as_bool(n, p); }},
           {"drop_report_period_ms",
            [&](const YAML::Node& n, const std::string& p) {
              sensor.drop_report_period_ms =

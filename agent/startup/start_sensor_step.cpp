@@ -70,7 +70,6 @@ StepOutcome start_sensor_step(App& app) {
   options.bpf.ring_buffer_bytes = settings.ring_buffer_bytes;
   options.bpf.process_events = settings.process_events;
   options.bpf.all_connects = settings.all_connects;
-  options.bpf.mount_tracefs = settings.mount_tracefs;
   options.bpf.cgroup_root_dir = settings.cgroup_root;
   options.bpf.own_tgid = static_cast<uint32_t>(::getpid());
   options.node_name = app.config->node_name();

@@ -1,7 +1,6 @@
 #include "agent/sources/bpf/bpf_sensor.h"
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,8 +76,9 @@ std::string load_failure(int error) {
   if (error < 0) error = -error;
   switch (error) {
     case EPERM:
-      return "permission denied: loading needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), "
-             "kernel.unprivileged_bpf_disabled and lockdown may refuse even those; " +
+      return "permission denied: loading needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (or "
+             "CAP_SYS_ADMIN), kernel.unprivileged_bpf_disabled and lockdown may refuse even "
+             "those; " +
              errno_text(error);
     case EACCES:
     case EINVAL:
@@ -96,7 +96,6 @@ std::string load_failure(int error) {
   }
 }
 
-// "" when tracepoint ids can be read from a tracefs; otherwise why not.
 // Writes each key with value 1 into a set-like hash map.
 template <typename Key>
 std::string fill_set(bpf_map* map, const std::vector<Key>& keys, std::string_view what) {
@@ -145,23 +144,6 @@ std::string attach_connect_programs(panguard_bpf* skel, std::string cgroup_dir,
     links.push_back(link);
   }
   ::close(fd);
-  return "";
-}
-
-std::string ensure_tracefs(bool may_mount) {
-  if (::access("/sys/kernel/tracing/events", F_OK) == 0 ||
-      ::access("/sys/kernel/debug/tracing/events", F_OK) == 0) {
-    return "";
-  }
-  if (!may_mount) {
-    return "tracefs is not mounted (/sys/kernel/tracing) and sensor.mount_tracefs is false";
-  }
-  if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              nullptr) != 0) {
-    return "tracefs is not mounted and mounting it at /sys/kernel/tracing failed: " +
-           errno_text(errno);
-  }
-  log::info("sensor: mounted tracefs at /sys/kernel/tracing (tracepoints attach through it)");
   return "";
 }
 
@@ -271,9 +253,6 @@ std::string BpfSensor::start(RecordHandler handler) {
   }
 
   // 4. attach, program by program so a failure names the hook.
-  if (std::string why = ensure_tracefs(options_.mount_tracefs); !why.empty()) {
-    return "attach: " + why;
-  }
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, skel->obj) {
     // Left out (configure_send_capture), or attached to a cgroup below.
@@ -283,7 +262,7 @@ std::string BpfSensor::start(RecordHandler handler) {
       const int err = errno;
       return std::string("attach: ") + bpf_program__name(program) + " (" +
              bpf_program__section_name(program) + "): " + errno_text(err) +
-             (err == ENOENT ? " — tracepoint missing or tracefs not mounted" : "");
+             (err == ENOENT ? " — the kernel lacks this tracepoint" : "");
     }
     state->links.push_back(link);
   }

@@ -44,9 +44,6 @@ struct BpfSensorOptions {
   bool process_events = true;            // exec and exit records
   bool all_connects = false;             // connect records for every port, not only watched
   uint32_t own_tgid = 0;                 // this process: its own traffic is not reported
-  // Tracepoints attach through tracefs: mount it at /sys/kernel/tracing when neither it nor
-  // /sys/kernel/debug/tracing is there (root only; logged).
-  bool mount_tracefs = true;
   // The cgroup v2 root directory the connect programs attach to (they see every connect under
   // it); "" finds the unified mount in /proc/self/mountinfo.
   std::string cgroup_root_dir;
