@@ -1,13 +1,11 @@
 #include "agent/vault_proxy/request_gate.h"
 
-#include <boost/asio/use_awaitable.hpp>
-
 #include <atomic>
 #include <string_view>
 #include <vector>
 
 #include "agent/log/log.h"
-#include "agent/pipeline/async_process.h"
+#include "agent/pipeline/process_completion.h"
 #include "agent/sources/vault/login_body.h"
 #include "agent/sources/vault/operation.h"
 #include "agent/sources/vault/request_target.h"
@@ -59,10 +57,8 @@ GateDecision reject_request(const GateContext& context, const std::string& code,
   return {VaultOutcome::kRejected, json_error(http::status::bad_request, "rejected: " + code)};
 }
 
-boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
-                                                  const ProxyRequest& request,
-                                                  const identity::ClientWorkload& client,
-                                                  int64_t now_ns) {
+ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const ProxyRequest& request,
+                                          const identity::ClientWorkload& client, int64_t now_ns) {
   const auto sessions = request.equal_range(context.session_header);
   const auto session_count = std::distance(sessions.first, sessions.second);
   if (session_count > 1) co_return reject_request(context, "duplicate_session_header", {}, now_ns);
@@ -99,8 +95,17 @@ boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
   }
   rules::Event& built = std::get<rules::Event>(event);
   identity::set_client_fields(built, client);
-  const ProcessResult result = co_await async_process(context.pipeline, std::move(built), now_ns,
-                                                      boost::asio::use_awaitable);
+  // Inline when no store round trip is needed (the usual case): no scheduler turn per request.
+  ProcessCompletion completion;
+  context.pipeline.process(std::move(built), now_ns, completion.callback());
+  // Not a conditional expression around co_await: GCC 12 miscompiles the temporaries of one
+  // (the result's strings came out freed).
+  ProcessResult result;
+  if (completion.done_inline()) {
+    result = completion.take();
+  } else {
+    result = co_await completion.async_wait(kProxyAwait);
+  }
 
   if (!identity.tenant_id && context.mode == Mode::kEnforce) {
     co_return GateDecision{VaultOutcome::kUnauthenticated,

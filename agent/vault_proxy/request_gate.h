@@ -6,8 +6,6 @@
 
 #include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
 
-#include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +17,7 @@
 #include "agent/sources/vault/jwt_cache.h"
 #include "agent/sources/vault/jwt_verifier.h"
 #include "agent/sources/vault/request_event.h"
+#include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/proxy_http.h"
 
 namespace panguard::agent {
@@ -42,10 +41,8 @@ struct GateDecision {
 // A coroutine: the pipeline may wait on the counter store, and the io thread serves other
 // connections meanwhile. `request` and `client` (the connection's workload, put in the client.*
 // fields) must outlive it.
-boost::asio::awaitable<GateDecision> gate_request(const GateContext& context,
-                                                  const ProxyRequest& request,
-                                                  const identity::ClientWorkload& client,
-                                                  int64_t now_ns);
+ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const ProxyRequest& request,
+                                          const identity::ClientWorkload& client, int64_t now_ns);
 
 // 400 `{"errors":["rejected: <code>"]}` plus a platform alert naming the code (and the tenant
 // when one was verified). Also used for framing errors found before the body was read.

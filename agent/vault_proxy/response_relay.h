@@ -5,11 +5,7 @@
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
@@ -20,7 +16,9 @@
 #include <string>
 #include <variant>
 
+#include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/proxy_http.h"
+#include "agent/vault_proxy/socket_deadline.h"
 #include "agent/vault_proxy/upstream_pool.h"
 
 namespace panguard::agent {
@@ -40,13 +38,14 @@ struct RelayResult {
 // framing: a Content-Length body is copied as is, a chunked one stays chunked (Beast re-frames
 // the chunks; extensions and trailers, hop-by-hop by nature, are dropped), and a body delimited
 // by the upstream closing is sent chunked so the client connection can live on. A HEAD answer is
-// the header alone, Content-Length kept. `keep_alive` is what the client is told.
+// the header alone, Content-Length kept. `keep_alive` is what the client is told;
+// `client_deadline` watches the client's socket.
 template <typename ClientStream>
-boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStream& client,
-                                                   bool head, bool keep_alive,
-                                                   std::span<char> piece,
-                                                   std::chrono::milliseconds read_timeout,
-                                                   std::chrono::milliseconds write_timeout) {
+ProxyAwaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStream& client,
+                                           SocketDeadline& client_deadline, bool head,
+                                           bool keep_alive, std::span<char> piece,
+                                           std::chrono::milliseconds read_timeout,
+                                           std::chrono::milliseconds write_timeout) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -62,17 +61,23 @@ boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange, C
   if (head && upstream_chunked) message.set(http::field::transfer_encoding, "chunked");
   message.keep_alive(keep_alive);
 
-  auto& client_tcp = beast::get_lowest_layer(client);
   boost::system::error_code ec;
+  // "timed out" rather than "Operation canceled" when a deadline closed the socket.
+  auto failure = [&ec](const SocketDeadline& deadline) {
+    return deadline.expired() ? std::string("timed out") : ec.message();
+  };
   http::serializer<false, http::buffer_body> serializer{message};
   message.body().data = nullptr;
   message.body().size = 0;
   message.body().more = false;
   if (head || parser.is_done()) {
     // Nothing after the header: HEAD, 204, 304, or Content-Length: 0.
-    client_tcp.expires_after(write_timeout);
-    co_await http::async_write(client, serializer, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
+    client_deadline.expires_after(write_timeout);
+    co_await http::async_write(client, serializer, asio::redirect_error(kProxyAwait, ec));
+    client_deadline.expires_never();
+    if (ec) {
+      co_return RelayResult{RelayEnd::kClientFailed, "client write: " + failure(client_deadline)};
+    }
     co_return RelayResult{};
   }
 
@@ -83,15 +88,24 @@ boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange, C
     if (!parser.is_done()) {
       body.data = piece.data();
       body.size = piece.size();
-      co_await std::visit(
-          [&](auto& stream) -> asio::awaitable<void> {
-            beast::get_lowest_layer(*stream).expires_after(read_timeout);
-            co_await http::async_read_some(*stream, exchange.connection.buffer, parser,
-                                           asio::redirect_error(asio::use_awaitable, ec));
-          },
-          exchange.connection.stream);
+      exchange.connection.deadline.expires_after(read_timeout);
+      // Not std::visit with a coroutine lambda: that would cost a coroutine frame per read.
+      auto& upstream = exchange.connection.stream;
+      if (auto* plain = std::get_if<0>(&upstream)) {
+        co_await http::async_read_some(**plain, exchange.connection.buffer, parser,
+                                       asio::redirect_error(kProxyAwait, ec));
+      } else {
+        co_await http::async_read_some(*std::get<1>(upstream), exchange.connection.buffer, parser,
+                                       asio::redirect_error(kProxyAwait, ec));
+      }
+      // Each deadline covers only its own operation: a slow client write must not be charged to
+      // the upstream read before it, nor a slow upstream read to the client write before it.
+      exchange.connection.deadline.expires_never();
       if (ec == http::error::need_buffer) ec = {};  // the piece is full
-      if (ec) co_return RelayResult{RelayEnd::kUpstreamFailed, "upstream read: " + ec.message()};
+      if (ec) {
+        co_return RelayResult{RelayEnd::kUpstreamFailed,
+                              "upstream read: " + failure(exchange.connection.deadline)};
+      }
       body.size = piece.size() - body.size;
       body.data = piece.data();
       body.more = !parser.is_done();
@@ -101,10 +115,13 @@ boost::asio::awaitable<RelayResult> relay_response(UpstreamExchange& exchange, C
       body.size = 0;
       body.more = false;
     }
-    client_tcp.expires_after(write_timeout);
-    co_await http::async_write(client, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    client_deadline.expires_after(write_timeout);
+    co_await http::async_write(client, serializer, asio::redirect_error(kProxyAwait, ec));
+    client_deadline.expires_never();
     if (ec == http::error::need_buffer) ec = {};  // the piece was sent, more will come
-    if (ec) co_return RelayResult{RelayEnd::kClientFailed, "client write: " + ec.message()};
+    if (ec) {
+      co_return RelayResult{RelayEnd::kClientFailed, "client write: " + failure(client_deadline)};
+    }
     if (serializer.is_done()) co_return RelayResult{};
   }
 }

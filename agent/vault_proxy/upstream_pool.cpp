@@ -2,12 +2,13 @@
 
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
@@ -22,10 +23,15 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 
+// Says "timed out" rather than "Operation canceled" when the deadline closed the socket.
+std::string failure(const boost::system::error_code& ec, const SocketDeadline& deadline) {
+  return deadline.expired() ? "timed out" : ec.message();
+}
+
 }  // namespace
 
-UpstreamPool::UpstreamPool(asio::any_io_executor executor, UpstreamOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)) {}
+UpstreamPool::UpstreamPool(ProxyExecutor executor, UpstreamOptions options)
+    : executor_(executor), options_(std::move(options)) {}
 
 std::string UpstreamPool::resolve(const UpstreamAddress& address) {
   if (address.tls != static_cast<bool>(options_.tls)) {
@@ -56,9 +62,10 @@ void UpstreamPool::close(UpstreamConnection& connection) {
   // No TLS close_notify: the upstream learns of the close from the TCP FIN, which is all an
   // HTTP/1.1 keep-alive connection between requests needs.
   boost::system::error_code ignored;
+  connection.deadline = SocketDeadline();
   std::visit(
       [&](auto& stream) {
-        if (stream) beast::get_lowest_layer(*stream).socket().close(ignored);
+        if (stream) beast::get_lowest_layer(*stream).close(ignored);
       },
       connection.stream);
 }
@@ -68,17 +75,36 @@ void UpstreamPool::close_idle() {
   idle_.clear();
 }
 
-asio::awaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnection& connection) {
+// A deadline for the connection's socket, stepping at the shortest timeout used on it.
+SocketDeadline UpstreamPool::make_deadline(ProxySocket& socket) const {
+  auto shortest =
+      std::min({options_.connect_timeout, options_.write_timeout, options_.read_timeout});
+  if (options_.tls) shortest = std::min(shortest, options_.handshake_timeout);
+  return SocketDeadline(
+      executor_,
+      [&socket] {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      },
+      shortest);
+}
+
+ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnection& connection) {
   boost::system::error_code ec;
   connection.buffer.clear();
   if (!options_.tls) {
     auto stream = std::make_unique<UpstreamConnection::PlainStream>(executor_);
-    stream->expires_after(options_.connect_timeout);
-    co_await stream->async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return UpstreamError{"cannot connect to " + address_text_ + ": " + ec.message()};
+    SocketDeadline deadline = make_deadline(*stream);
+    deadline.expires_after(options_.connect_timeout);
+    co_await asio::async_connect(*stream, endpoints_, asio::redirect_error(kProxyAwait, ec));
+    if (ec) {
+      co_return UpstreamError{"cannot connect to " + address_text_ + ": " + failure(ec, deadline)};
+    }
     // Small requests and response headers must not wait for Nagle's algorithm.
-    stream->socket().set_option(tcp::no_delay(true), ec);
+    stream->set_option(tcp::no_delay(true), ec);
+    deadline.expires_never();
     connection.stream = std::move(stream);
+    connection.deadline = std::move(deadline);
     co_return std::nullopt;
   }
 
@@ -87,30 +113,35 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnect
     co_return UpstreamError{address_text_ + ": " + error};
   }
   auto& tcp_layer = beast::get_lowest_layer(*stream);
-  tcp_layer.expires_after(options_.connect_timeout);
-  co_await tcp_layer.async_connect(endpoints_, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return UpstreamError{"cannot connect to " + address_text_ + ": " + ec.message()};
-  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
-  tcp_layer.expires_after(options_.handshake_timeout);
+  SocketDeadline deadline = make_deadline(tcp_layer);
+  deadline.expires_after(options_.connect_timeout);
+  co_await asio::async_connect(tcp_layer, endpoints_, asio::redirect_error(kProxyAwait, ec));
+  if (ec) {
+    co_return UpstreamError{"cannot connect to " + address_text_ + ": " + failure(ec, deadline)};
+  }
+  tcp_layer.set_option(tcp::no_delay(true), ec);
+  deadline.expires_after(options_.handshake_timeout);
   co_await stream->async_handshake(asio::ssl::stream_base::client,
-                                   asio::redirect_error(asio::use_awaitable, ec));
+                                   asio::redirect_error(kProxyAwait, ec));
   if (ec) {
     // Say why the certificate was refused (wrong CA, wrong name, expired), not only that it was.
     const long verify = SSL_get_verify_result(stream->native_handle());
     std::string why = verify != X509_V_OK ? std::string("certificate refused: ") +
                                                 X509_verify_cert_error_string(verify)
-                                          : ec.message();
-    tcp_layer.socket().close(ec);
+                                          : failure(ec, deadline);
+    tcp_layer.close(ec);
     co_return UpstreamError{"TLS handshake with " + address_text_ + " failed: " + why,
                             verify != X509_V_OK};
   }
+  deadline.expires_never();
   connection.stream = std::move(stream);
+  connection.deadline = std::move(deadline);
   co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyRequest& request,
-                                                                 bool head,
-                                                                 UpstreamExchange& exchange) {
+ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyRequest& request,
+                                                                bool head,
+                                                                UpstreamExchange& exchange) {
   for (;;) {
     const bool reused = !idle_.empty();
     if (reused) {
@@ -135,6 +166,7 @@ void UpstreamPool::finish(UpstreamExchange& exchange, bool complete) {
   const bool reusable = complete && exchange.parser && exchange.parser->is_done() &&
                         exchange.parser->keep_alive() && exchange.connection.buffer.size() == 0;
   if (reusable && idle_.size() < options_.max_idle_connections) {
+    exchange.connection.deadline.expires_never();  // idle: nothing to time out
     idle_.push_back(std::move(exchange.connection));
   } else {
     close(exchange.connection);
@@ -143,17 +175,17 @@ void UpstreamPool::finish(UpstreamExchange& exchange, bool complete) {
 }
 
 template <typename Stream>
-asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
-                                                              const ProxyRequest& request,
-                                                              bool head, bool reused,
-                                                              UpstreamExchange& exchange) {
-  auto& tcp_layer = beast::get_lowest_layer(stream);
+ProxyAwaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
+                                                             const ProxyRequest& request, bool head,
+                                                             bool reused,
+                                                             UpstreamExchange& exchange) {
+  SocketDeadline& deadline = exchange.connection.deadline;
   boost::system::error_code ec;
-  tcp_layer.expires_after(options_.write_timeout);
-  co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+  deadline.expires_after(options_.write_timeout);
+  co_await http::async_write(stream, request, asio::redirect_error(kProxyAwait, ec));
   if (ec) {
-    co_return Attempt{UpstreamError{"write to " + address_text_ + " failed: " + ec.message()},
-                      reused};
+    co_return Attempt{
+        UpstreamError{"write to " + address_text_ + " failed: " + failure(ec, deadline)}, reused};
   }
 
   auto& parser = exchange.parser.emplace();
@@ -162,13 +194,15 @@ asio::awaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
   parser.skip(head);  // a HEAD answer has no body to read
-  tcp_layer.expires_after(options_.read_timeout);
+  deadline.expires_after(options_.read_timeout);
   co_await http::async_read_header(stream, exchange.connection.buffer, parser,
-                                   asio::redirect_error(asio::use_awaitable, ec));
+                                   asio::redirect_error(kProxyAwait, ec));
+  deadline.expires_never();  // the relay sets its own for each body read
   if (ec) {
     const bool nothing_read = !parser.got_some();
-    co_return Attempt{UpstreamError{"reading from " + address_text_ + " failed: " + ec.message()},
-                      reused && nothing_read};
+    co_return Attempt{
+        UpstreamError{"reading from " + address_text_ + " failed: " + failure(ec, deadline)},
+        reused && nothing_read};
   }
   co_return Attempt{};
 }

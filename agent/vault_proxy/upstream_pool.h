@@ -6,11 +6,9 @@
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -25,7 +23,9 @@
 
 #include "agent/config/config.h"
 #include "agent/net/tls_context.h"
+#include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/proxy_http.h"
+#include "agent/vault_proxy/socket_deadline.h"
 
 namespace panguard::agent {
 
@@ -52,12 +52,13 @@ struct UpstreamError {
 };
 
 // One upstream connection with its read buffer, which keeps its capacity across the requests
-// the connection serves.
+// the connection serves, and the deadline of whatever it is doing (none while idle in the pool).
 struct UpstreamConnection {
-  using PlainStream = boost::beast::tcp_stream;
-  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using PlainStream = ProxySocket;
+  using TlsStream = boost::beast::ssl_stream<ProxySocket>;
   std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
   boost::beast::flat_buffer buffer;
+  SocketDeadline deadline;  // after `stream`: released before the socket it closes goes
 };
 
 // A request sent and its response header read; the body, if any, is still on the connection.
@@ -70,7 +71,7 @@ struct UpstreamExchange {
 
 class UpstreamPool {
  public:
-  UpstreamPool(boost::asio::any_io_executor executor, UpstreamOptions options);
+  UpstreamPool(ProxyExecutor executor, UpstreamOptions options);
 
   // Resolves `address` (blocking, once). An https address needs options.tls, an http one must
   // not have it. Returns an error message, or "" on success.
@@ -81,8 +82,8 @@ class UpstreamPool {
   // Sends `request` and reads the response header into `exchange`. A reused connection that
   // turns out to be closed by the upstream before answering is retried once on a fresh one.
   // `head`: the request is a HEAD, so the response has no body whatever its header says.
-  boost::asio::awaitable<std::optional<UpstreamError>> send(const ProxyRequest& request, bool head,
-                                                            UpstreamExchange& exchange);
+  ProxyAwaitable<std::optional<UpstreamError>> send(const ProxyRequest& request, bool head,
+                                                    UpstreamExchange& exchange);
 
   // Ends an exchange that send() filled: the connection goes back to the idle list only when
   // the whole response was read (`complete`), the upstream keeps it alive and nothing unread is
@@ -95,18 +96,19 @@ class UpstreamPool {
   std::size_t idle_connections() const { return idle_.size(); }
 
  private:
+  SocketDeadline make_deadline(ProxySocket& socket) const;
   // A fresh connection: TCP connect, then for https the verified handshake.
-  boost::asio::awaitable<std::optional<UpstreamError>> open(UpstreamConnection& connection);
+  ProxyAwaitable<std::optional<UpstreamError>> open(UpstreamConnection& connection);
   struct Attempt {
     std::optional<UpstreamError> error;
     bool retryable = false;  // failed on a reused connection before any response byte
   };
   template <typename Stream>
-  boost::asio::awaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request, bool head,
-                                           bool reused, UpstreamExchange& exchange);
+  ProxyAwaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request, bool head,
+                                   bool reused, UpstreamExchange& exchange);
   static void close(UpstreamConnection& connection);
 
-  boost::asio::any_io_executor executor_;
+  ProxyExecutor executor_;
   const UpstreamOptions options_;
   std::string host_;  // the name (or address) the upstream's certificate must carry
   std::string address_text_;

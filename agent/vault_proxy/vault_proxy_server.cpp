@@ -12,6 +12,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+
 #include "agent/log/log.h"
 #include "agent/vault_proxy/request_framing.h"
 #include "agent/vault_proxy/response_relay.h"
@@ -50,7 +52,8 @@ VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, 
       metrics_(metrics),
       clock_(clock),
       options_(options),
-      upstream_(io.get_executor(), options.upstream),
+      executor_(io.get_executor()),
+      upstream_(executor_, options.upstream),
       listener_(io, "vault proxy", options.max_connections,
                 [&metrics] { metrics.count_drop(DropStage::kVaultConnection); }) {}
 
@@ -68,46 +71,63 @@ void VaultProxyServer::stop() {
 }
 
 asio::awaitable<void> VaultProxyServer::serve(std::shared_ptr<HttpConnection> connection) {
-  beast::tcp_stream& tcp_layer = connection->stream;
+  // One spawn per connection, not per request.
+  co_await asio::co_spawn(executor_, serve_connection(std::move(connection)), asio::use_awaitable);
+}
+
+ProxyAwaitable<void> VaultProxyServer::serve_connection(
+    std::shared_ptr<HttpConnection> connection) {
+  // Reads and writes go to the socket itself, not through beast::tcp_stream, whose timer is
+  // armed and cancelled around every operation: `deadline` keeps the timeouts instead. The
+  // socket stays the connection's, so the listener's stop() still closes it when idle.
+  tcp::socket& socket = connection->stream.socket();
+  auto shortest = std::min(options_.read_timeout, options_.write_timeout);
+  if (options_.listener_tls) shortest = std::min(shortest, options_.handshake_timeout);
+  SocketDeadline deadline(
+      executor_,
+      [&socket] {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      },
+      shortest);
   boost::system::error_code ec;
   // A relayed response leaves in two writes (header, then body): without TCP_NODELAY the body
   // waits on the client's delayed ACK, 40 ms a request (measured).
-  tcp_layer.socket().set_option(tcp::no_delay(true), ec);
+  socket.set_option(tcp::no_delay(true), ec);
   // Once per connection: the caller cannot change while the connection lasts.
   identity::ClientWorkload client;
   if (client_lookup_) {
-    const tcp::endpoint remote = tcp_layer.socket().remote_endpoint(ec);
+    const tcp::endpoint remote = socket.remote_endpoint(ec);
     boost::system::error_code local_ec;
-    const tcp::endpoint local = tcp_layer.socket().local_endpoint(local_ec);
+    const tcp::endpoint local = socket.local_endpoint(local_ec);
     if (!ec && !local_ec) client = client_lookup_(remote, local);
     ec.clear();
   }
   if (!options_.listener_tls) {
-    co_await serve_requests(connection, tcp_layer, client);
+    co_await serve_requests(connection, socket, deadline, client);
   } else {
-    // The TLS stream borrows the connection's TCP stream, so deadlines and the listener's stop()
+    // The TLS stream borrows the connection's socket, so the deadline and the listener's stop()
     // keep acting on the one socket.
-    beast::ssl_stream<beast::tcp_stream&> tls(tcp_layer, *options_.listener_tls);
-    tcp_layer.expires_after(options_.handshake_timeout);
+    beast::ssl_stream<tcp::socket&> tls(socket, *options_.listener_tls);
+    deadline.expires_after(options_.handshake_timeout);
     co_await tls.async_handshake(asio::ssl::stream_base::server,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+                                 asio::redirect_error(kProxyAwait, ec));
     if (!ec) {
-      co_await serve_requests(connection, tls, client);
+      co_await serve_requests(connection, tls, deadline, client);
     } else if (const uint64_t failed = ++failed_handshakes_; log::should_log_occurrence(failed)) {
       // Plain HTTP sent to the TLS port lands here too: it never reaches the HTTP parser.
       log::warning("vault proxy: TLS handshake with a client failed: ", ec.message(), " (", failed,
                    " so far)");
     }
   }
-  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
-  tcp_layer.socket().close(ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
 }
 
 template <typename Stream>
-asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnection> connection,
-                                                       Stream& stream,
-                                                       const identity::ClientWorkload& client) {
-  beast::tcp_stream& tcp_layer = connection->stream;
+ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnection> connection,
+                                                      Stream& stream, SocketDeadline& deadline,
+                                                      const identity::ClientWorkload& client) {
   beast::flat_buffer buffer;  // kept across the connection's requests, capacity and all
   std::unique_ptr<char[]> piece;
   boost::system::error_code ec;
@@ -115,9 +135,8 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    tcp_layer.expires_after(options_.read_timeout);
-    co_await http::async_read_header(stream, buffer, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+    deadline.expires_after(options_.read_timeout);
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(kProxyAwait, ec));
 
     ProxyResponse response;
     bool close = true;  // after a refusal of a malformed request the framing is not trusted
@@ -146,8 +165,10 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
       response = *decision.refusal;
     } else {
       connection->busy = true;
-      co_await http::async_read(stream, buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(kProxyAwait, ec));
+      // No client timeout while the gate and the upstream work: as with beast::tcp_stream, a
+      // deadline covers only the client operation it was set for.
+      deadline.expires_never();
       if (ec == http::error::body_limit) {  // a chunked body that grew over the limit
         response = body_too_large();
       } else if (ec && is_parse_error(ec)) {
@@ -168,7 +189,7 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
           const bool keep_alive = !close && !listener_.stopping();
           bool client_usable = true;
           auto failed =
-              co_await forward(request, stream, keep_alive,
+              co_await forward(request, stream, deadline, keep_alive,
                                std::span<char>(piece.get(), kRelayPieceBytes), client_usable);
           if (!failed) {
             connection->busy = false;
@@ -181,8 +202,9 @@ asio::awaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConne
     }
 
     response.keep_alive(!close && !listener_.stopping());
-    tcp_layer.expires_after(options_.write_timeout);
-    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    deadline.expires_after(options_.write_timeout);
+    co_await http::async_write(stream, response, asio::redirect_error(kProxyAwait, ec));
+    deadline.expires_never();
     connection->busy = false;
     if (ec || !response.keep_alive() || listener_.stopping()) break;
   }
@@ -198,11 +220,9 @@ ProxyResponse VaultProxyServer::body_too_large() {
 }
 
 template <typename Stream>
-asio::awaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(ProxyRequest& request,
-                                                                        Stream& client,
-                                                                        bool keep_alive,
-                                                                        std::span<char> piece,
-                                                                        bool& client_usable) {
+ProxyAwaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(
+    ProxyRequest& request, Stream& client, SocketDeadline& client_deadline, bool keep_alive,
+    std::span<char> piece, bool& client_usable) {
   const bool head = request.method() == http::verb::head;
   prepare_upstream_request(request, rules_.session_header);
   UpstreamExchange exchange;
@@ -227,7 +247,7 @@ asio::awaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(ProxyReq
   }
   metrics_.count_vault_request(VaultOutcome::kForwarded);
   const RelayResult relayed =
-      co_await relay_response(exchange, client, head, keep_alive, piece,
+      co_await relay_response(exchange, client, client_deadline, head, keep_alive, piece,
                               upstream_.options().read_timeout, options_.write_timeout);
   upstream_.finish(exchange, relayed.end == RelayEnd::kComplete);
   if (relayed.end != RelayEnd::kComplete) {

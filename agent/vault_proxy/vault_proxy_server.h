@@ -29,8 +29,10 @@
 #include "agent/net/http_listener.h"
 #include "agent/net/tls_context.h"
 #include "agent/time_source.h"
+#include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/request_gate.h"
 #include "agent/vault_proxy/request_limits.h"
+#include "agent/vault_proxy/socket_deadline.h"
 #include "agent/vault_proxy/upstream_pool.h"
 
 namespace panguard::agent {
@@ -79,22 +81,25 @@ class VaultProxyServer {
   std::size_t open_connections() const { return listener_.open_connections(); }
 
  private:
+  // The listener's coroutine (any_io_executor): runs serve_connection on the proxy's own
+  // executor type and waits for it.
   boost::asio::awaitable<void> serve(std::shared_ptr<HttpConnection> connection);
-  // The HTTP loop, the same for both listeners: `stream` is the connection's TCP stream or a TLS
-  // stream over it. Deadlines are always set on the TCP stream.
+  ProxyAwaitable<void> serve_connection(std::shared_ptr<HttpConnection> connection);
+  // The HTTP loop, the same for both listeners: `stream` is the connection's TCP socket or a TLS
+  // stream over it. `deadline` watches the TCP socket.
   template <typename Stream>
-  boost::asio::awaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection,
-                                              Stream& stream,
-                                              const identity::ClientWorkload& client);
+  ProxyAwaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection, Stream& stream,
+                                      SocketDeadline& deadline,
+                                      const identity::ClientWorkload& client);
   // Forwards an allowed request (turned into the upstream request in place) and streams the
   // response to `client`. Returns the answer still to be written when the upstream failed before
   // its response header (502); nullopt when the response was relayed, or broke off, which
   // `client_usable` then reports as false: the client connection must close.
   template <typename Stream>
-  boost::asio::awaitable<std::optional<ProxyResponse>> forward(ProxyRequest& request,
-                                                               Stream& client, bool keep_alive,
-                                                               std::span<char> piece,
-                                                               bool& client_usable);
+  ProxyAwaitable<std::optional<ProxyResponse>> forward(ProxyRequest& request, Stream& client,
+                                                       SocketDeadline& client_deadline,
+                                                       bool keep_alive, std::span<char> piece,
+                                                       bool& client_usable);
   ProxyResponse body_too_large();  // 413, counted and logged
 
   const VaultProxyRules rules_;
@@ -103,6 +108,7 @@ class VaultProxyServer {
   Metrics& metrics_;
   const TimeSource& clock_;
   const VaultProxyOptions options_;
+  const ProxyExecutor executor_;
   UpstreamPool upstream_;
   HttpListener listener_;
   ClientLookup client_lookup_;
