@@ -3,7 +3,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "agent/pipeline/async_process.h"
+#include "agent/pipeline/process_completion.h"
 
 #include "rules/event_json.h"
 
@@ -49,8 +49,14 @@ boost::asio::awaitable<IngestSummary> ingest_event_lines(std::string_view body, 
       }
       continue;
     }
-    const ProcessResult result = co_await async_process(
-        pipeline, std::get<rules::Event>(std::move(parsed)), now_ns, boost::asio::use_awaitable);
+    ProcessCompletion completion;
+    pipeline.process(std::get<rules::Event>(std::move(parsed)), now_ns, completion.callback());
+    ProcessResult result;
+    if (completion.done_inline()) {
+      result = completion.take();
+    } else {
+      result = co_await completion.async_wait(boost::asio::use_awaitable);
+    }
     ++summary.accepted;
     summary.alerts += result.alerts;
     summary.denied += result.denied ? 1 : 0;
