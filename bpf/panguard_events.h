@@ -37,7 +37,7 @@ enum pg_event_kind {
 /* AF_INET / AF_INET6 as the kernel numbers them (no libc in the BPF program). */
 #define PG_AF_INET 2
 #define PG_AF_INET6 10
-#define PG_SOCK_STREAM 1
+#define PG_IPPROTO_TCP 6
 #define PG_EPERM 1
 
 struct pg_event_header {

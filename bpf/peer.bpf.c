@@ -18,7 +18,6 @@
 #define PG_TCP_ESTABLISHED 1
 #define PG_TCP_SYN_SENT 2
 #define PG_TCP_CLOSE 7
-#define PG_IPPROTO_TCP 6
 
 /* Listening ports (host byte order) whose clients are recorded; filled by the agent once its
  * listeners are bound. Empty: the program records nothing. */

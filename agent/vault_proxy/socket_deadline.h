@@ -13,6 +13,8 @@
 #include <functional>
 #include <memory>
 
+#include <boost/system/error_code.hpp>
+
 #include "agent/vault_proxy/proxy_executor.h"
 
 namespace panguard::agent {
@@ -44,5 +46,18 @@ class SocketDeadline {
   // Shared with the pending wait, which may outlive this object by one handler run.
   std::shared_ptr<State> state_;
 };
+
+// A deadline that closes `socket` when it passes (the pending operation then fails).
+template <typename Socket>
+SocketDeadline closing_deadline(ProxyExecutor executor, Socket& socket,
+                                std::chrono::milliseconds granularity) {
+  return SocketDeadline(
+      executor,
+      [&socket] {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      },
+      granularity);
+}
 
 }  // namespace panguard::agent

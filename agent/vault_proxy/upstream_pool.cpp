@@ -80,13 +80,7 @@ SocketDeadline UpstreamPool::make_deadline(ProxySocket& socket) const {
   auto shortest =
       std::min({options_.connect_timeout, options_.write_timeout, options_.read_timeout});
   if (options_.tls) shortest = std::min(shortest, options_.handshake_timeout);
-  return SocketDeadline(
-      executor_,
-      [&socket] {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      },
-      shortest);
+  return closing_deadline(executor_, socket, shortest);
 }
 
 ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnection& connection) {

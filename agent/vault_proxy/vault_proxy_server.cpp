@@ -83,13 +83,7 @@ ProxyAwaitable<void> VaultProxyServer::serve_connection(
   tcp::socket& socket = connection->stream.socket();
   auto shortest = std::min(options_.read_timeout, options_.write_timeout);
   if (options_.listener_tls) shortest = std::min(shortest, options_.handshake_timeout);
-  SocketDeadline deadline(
-      executor_,
-      [&socket] {
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      },
-      shortest);
+  SocketDeadline deadline = closing_deadline(executor_, socket, shortest);
   boost::system::error_code ec;
   // A relayed response leaves in two writes (header, then body): without TCP_NODELAY the body
   // waits on the client's delayed ACK, 40 ms a request (measured).
