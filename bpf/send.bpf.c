@@ -94,13 +94,12 @@ int BPF_PROG(pg_tcp_sendmsg, const struct sock* sk, const struct msghdr* msg,
   return 0;
 }
 
-/* A sendmsg returned: the thread's next message is a new one. This runs on every socket send on
- * the node, so it first leaves out what pg_tcp_sendmsg never flags: other protocols and ports. */
+/* A sendmsg returned: the thread's next message is a new one. Deliberately unfiltered: the
+ * socket's port or protocol can differ here from where the flag was set (another thread's
+ * connect(AF_UNSPEC) clears the port mid-send; a protocol may queue through a TCP subsocket),
+ * and a flag left set would hide the thread's next message. */
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(pg_send_done, struct sock* sk, int ret, int flags) {
-  if (sk->sk_protocol != PG_IPPROTO_TCP) return 0;
-  __u16 port = bpf_ntohs(sk->__sk_common.skc_dport);
-  if (!bpf_map_lookup_elem(&pg_watched_ports, &port)) return 0;
   __u8* in_message = bpf_task_storage_get(&pg_in_message, bpf_get_current_task_btf(), 0, 0);
   if (in_message) *in_message = 0;
   return 0;
