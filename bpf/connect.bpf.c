@@ -40,7 +40,7 @@ static __always_inline int pg_enforce_refuses(const struct pg_enforce_addr* dst)
 static __always_inline int pg_on_connect(const struct pg_enforce_addr* dst, __u16 family) {
   const int refused = pg_enforce_refuses(dst);
   __u16 port = dst->port;
-  if (!refused && !pg_all_connects && !bpf_map_lookup_elem(&pg_watched_ports, &port)) return 1;
+  if (!refused && !pg_all_connects && !pg_port_watched(port)) return 1;
   if (!refused && pg_is_self()) return 1;
 
   struct pg_connect_event* e = pg_reserve(sizeof(*e), PG_EV_CONNECT);

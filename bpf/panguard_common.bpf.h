@@ -42,13 +42,21 @@ PG_GLOBAL struct {
   __type(value, __u64);
 } pg_drops SEC(".maps");
 
-/* Destination ports (host byte order) whose connections are tracked; filled by the agent. */
+/* Watched destination ports as one bitmap, filled by the agent: asked on every connect and every
+ * TCP send of the node, so one array lookup (inlined by the verifier) and a bit test, not a hash
+ * lookup. */
 PG_GLOBAL struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, PG_MAX_WATCHED_PORTS);
-  __type(key, __u16);
-  __type(value, __u8);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct pg_port_set);
 } pg_watched_ports SEC(".maps");
+
+static __always_inline int pg_port_watched(__u16 port) {
+  __u32 zero = 0;
+  const struct pg_port_set* set = bpf_map_lookup_elem(&pg_watched_ports, &zero);
+  return set && ((set->bits[port >> 3] >> (port & 7)) & 1);
+}
 
 /* cgroup v2 ids of the watched subtrees (sensor.watched_cgroups); used when pg_filter_cgroups. */
 PG_GLOBAL struct {

@@ -99,6 +99,11 @@ struct pg_exit_event {
   __u32 pad;
 };
 
+/* Value of the watched-port map: bit (port % 8) of bits[port / 8] set for a watched port. */
+struct pg_port_set {
+  __u8 bits[8192];
+};
+
 /* Key of the enforcement address map: IPv6, or IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d), so
  * one entry matches a v4 connect and a v4-mapped connect on a dual-stack socket alike. */
 struct pg_enforce_addr {

@@ -58,7 +58,7 @@ SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(pg_tcp_sendmsg, const struct sock* sk, const struct msghdr* msg,
              const struct sk_buff* skb, int size_goal) {
   __u16 port = bpf_ntohs(sk->__sk_common.skc_dport);
-  if (!bpf_map_lookup_elem(&pg_watched_ports, &port)) return 0;
+  if (!pg_port_watched(port)) return 0;
   if (pg_is_self()) return 0;
   __u8* in_message = bpf_task_storage_get(&pg_in_message, bpf_get_current_task_btf(), 0,
                                           BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -220,12 +220,12 @@ std::string BpfSensor::start(RecordHandler handler) {
 
   // 3. load: maps created, programs verified.
   if (int err = panguard_bpf__load(skel)) return "load: " + load_failure(err);
-  for (uint16_t port : options_.watched_ports) {
-    const uint8_t on = 1;
-    if (int err = bpf_map__update_elem(skel->maps.pg_watched_ports, &port, sizeof(port), &on,
-                                       sizeof(on), BPF_ANY)) {
-      return "configure: watched port " + std::to_string(port) + ": " + errno_text(err);
-    }
+  auto ports = std::make_unique<pg_port_set>();  // 8 KiB: not on the stack
+  for (uint16_t port : options_.watched_ports) ports->bits[port / 8] |= uint8_t(1u << (port % 8));
+  const uint32_t zero = 0;
+  if (int err = bpf_map__update_elem(skel->maps.pg_watched_ports, &zero, sizeof(zero), ports.get(),
+                                     sizeof(*ports), BPF_ANY)) {
+    return "configure: watched ports: " + errno_text(err);
   }
   if (std::string why = fill_set(skel->maps.pg_watched_cgroups, options_.watched_cgroup_ids,
                                  "configure: watched cgroup");
