@@ -1,10 +1,6 @@
 #include "agent/net/tls_context.h"
 
-#include <openssl/err.h>
-#include <openssl/x509v3.h>
 #include <sys/stat.h>
-
-#include <boost/asio/ip/address.hpp>
 
 #include <cstdio>
 
@@ -21,15 +17,6 @@ std::string harden(SSL_CTX* ctx) {
 }
 
 }  // namespace
-
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 std::variant<TlsContext, std::string> make_verifying_client_context() {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
@@ -81,25 +68,6 @@ std::variant<TlsContext, std::string> make_listener_tls_context(const std::strin
     return "vault.tls.key_file: does not match vault.tls.cert_file: " + openssl_error();
   }
   return context;
-}
-
-std::string bind_upstream_name(SSL* ssl, const std::string& host) {
-  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-  // "*.example.com" matches one whole label, never "w*.example.com"-style partial wildcards.
-  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  boost::system::error_code not_ip;
-  boost::asio::ip::make_address(host, not_ip);
-  if (!not_ip) {
-    // An IP literal is checked against the certificate's IP SANs; no SNI for addresses.
-    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1) {
-      return "cannot set the expected upstream address: " + openssl_error();
-    }
-    return "";
-  }
-  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1) {
-    return "cannot set the expected upstream name: " + openssl_error();
-  }
-  return "";
 }
 
 }  // namespace panguard::agent

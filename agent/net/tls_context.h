@@ -12,12 +12,15 @@
 #include <string>
 #include <variant>
 
+#include "alerts/net/outbound.h"
+
 namespace panguard::agent {
 
 using TlsContext = std::shared_ptr<boost::asio::ssl::context>;
 
-// The oldest queued OpenSSL error as text, and the queue cleared so later calls start clean.
-std::string openssl_error();
+// Shared with the alert sinks' clients (alerts/net/outbound.h).
+using alerts::net::bind_peer_name;
+using alerts::net::openssl_error;
 
 // A client context that verifies its peer (TLS 1.2 or newer, no compression, no renegotiation)
 // with no trust anchors loaded yet: the caller loads its own CA. Returns it or the OpenSSL error.
@@ -32,9 +35,5 @@ std::variant<TlsContext, std::string> make_upstream_tls_context(const std::strin
 // Returns the context or an error message naming the vault.tls.* key.
 std::variant<TlsContext, std::string> make_listener_tls_context(const std::string& cert_file,
                                                                 const std::string& key_file);
-
-// Binds one client connection to `host`: SNI (for DNS names only, as RFC 6066 asks) and the name
-// or IP address the upstream's certificate must carry. Returns an error message, or "".
-std::string bind_upstream_name(SSL* ssl, const std::string& host);
 
 }  // namespace panguard::agent

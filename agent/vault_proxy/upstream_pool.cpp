@@ -103,7 +103,7 @@ ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnecti
   }
 
   auto stream = std::make_unique<UpstreamConnection::TlsStream>(executor_, *options_.tls);
-  if (std::string error = bind_upstream_name(stream->native_handle(), host_); !error.empty()) {
+  if (std::string error = bind_peer_name(stream->native_handle(), host_); !error.empty()) {
     co_return UpstreamError{address_text_ + ": " + error};
   }
   auto& tcp_layer = beast::get_lowest_layer(*stream);

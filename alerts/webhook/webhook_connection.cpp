@@ -1,13 +1,12 @@
 #include "alerts/webhook/webhook_connection.h"
 
+#include "alerts/net/outbound.h"
+
 #include <stdexcept>
 
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/field.hpp>
@@ -41,21 +40,6 @@ namespace http = beast::http;
 using asio::ip::tcp;
 
 constexpr std::size_t kMaxResponseBody = 64 * 1024;
-
-// SNI for names, and the name (or IP literal) the certificate must carry.
-std::string bind_peer_name(SSL* ssl, const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  if (!ec) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1) return "cannot pin the peer IP";
-    return "";
-  }
-  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) return "cannot set SNI";
-  SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  if (SSL_set1_host(ssl, host.c_str()) != 1) return "cannot pin the peer host name";
-  return "";
-}
 
 }  // namespace
 
@@ -91,16 +75,10 @@ void WebhookConnection::cancel() {
 }
 
 asio::awaitable<std::string> WebhookConnection::open() {
+  auto resolved = co_await net::resolve_within(executor_, url_.host, url_.port, timeout_);
+  if (auto* error = std::get_if<std::string>(&resolved)) co_return std::move(*error);
+  const auto& endpoints = std::get<tcp::resolver::results_type>(resolved);
   boost::system::error_code ec;
-  tcp::resolver resolver(executor_);
-  asio::steady_timer deadline(executor_, timeout_);
-  deadline.async_wait([&resolver](boost::system::error_code wait_ec) {
-    if (!wait_ec) resolver.cancel();
-  });
-  const auto endpoints = co_await resolver.async_resolve(
-      url_.host, std::to_string(url_.port), asio::redirect_error(asio::use_awaitable, ec));
-  deadline.cancel();
-  if (ec) co_return "cannot resolve " + url_.host + ": " + ec.message();
 
   if (tls_ == nullptr) {
     auto stream = std::make_unique<PlainStream>(executor_);
@@ -112,7 +90,7 @@ asio::awaitable<std::string> WebhookConnection::open() {
     co_return "";
   }
   auto stream = std::make_unique<TlsStream>(executor_, *tls_);
-  if (std::string error = bind_peer_name(stream->native_handle(), url_.host); !error.empty()) {
+  if (std::string error = net::bind_peer_name(stream->native_handle(), url_.host); !error.empty()) {
     co_return error;
   }
   auto& tcp_layer = beast::get_lowest_layer(*stream);

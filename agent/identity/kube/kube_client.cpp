@@ -47,21 +47,14 @@ struct Connection {
 
 asio::awaitable<Connection> open_connection(asio::any_io_executor executor, const ApiServer& server,
                                             ssl::context& tls, std::chrono::seconds timeout) {
-  boost::system::error_code ec;
-  tcp::resolver resolver(executor);
-  asio::steady_timer deadline(executor, timeout);
-  deadline.async_wait([&resolver](boost::system::error_code wait_ec) {
-    if (!wait_ec) resolver.cancel();
-  });
-  const auto endpoints = co_await resolver.async_resolve(
-      server.host, std::to_string(server.port), asio::redirect_error(asio::use_awaitable, ec));
-  deadline.cancel();
+  auto resolved = co_await alerts::net::resolve_within(executor, server.host, server.port, timeout);
+  if (auto* error = std::get_if<std::string>(&resolved)) co_return Connection{nullptr, *error};
+  const auto& endpoints = std::get<tcp::resolver::results_type>(resolved);
   const std::string where = host_header(server);
-  if (ec) co_return Connection{nullptr, "cannot resolve " + server.host + ": " + ec.message()};
+  boost::system::error_code ec;
 
   auto stream = std::make_unique<TlsStream>(executor, tls);
-  if (std::string error = bind_upstream_name(stream->native_handle(), server.host);
-      !error.empty()) {
+  if (std::string error = bind_peer_name(stream->native_handle(), server.host); !error.empty()) {
     co_return Connection{nullptr, error};
   }
   auto& tcp_layer = beast::get_lowest_layer(*stream);
