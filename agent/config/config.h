@@ -54,6 +54,9 @@ struct VaultSettings {
   std::vector<std::string> kv2_mounts{"secret"};
   // Deadline on each upstream read: the response header, then every piece of a streamed body.
   int64_t upstream_timeout_ms = 30'000;
+  // Proxy shards, each with its own io thread, listener (SO_REUSEPORT), upstream pool and JWT
+  // cache; 1 keeps the proxy on the agent's main io thread.
+  std::size_t io_threads = 1;
 };
 
 // vault_audit.listen: exactly one of a Unix socket path or a loopback TCP address.

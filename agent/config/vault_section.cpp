@@ -110,6 +110,10 @@ void parse_vault(const YAML::Node& node, const std::string& path, VaultSettings&
                 [&](const YAML::Node& n, const std::string& p) {
                   vault.upstream_timeout_ms = static_cast<int64_t>(size_in_range(n, p, 1, 600'000));
                 }},
+               {"io_threads",
+                [&](const YAML::Node& n, const std::string& p) {
+                  vault.io_threads = size_in_range(n, p, 1, 64);
+                }},
            });
 }
 

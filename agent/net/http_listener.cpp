@@ -26,13 +26,16 @@ HttpListener::~HttpListener() {
 }
 
 std::string HttpListener::start(const ListenAddress& address, std::string_view config_key,
-                                Serve serve) {
+                                Serve serve, PortSharing sharing) {
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return std::string(config_key) + ": bad address " + address.host;
   const tcp::endpoint endpoint(ip, address.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && sharing == PortSharing::kShared) {
+    acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+  }
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
@@ -80,6 +83,7 @@ asio::awaitable<void> HttpListener::accept_loop() {
     }
     auto connection = std::make_shared<HttpConnection>(std::move(socket));
     connections_.insert(connection);
+    open_connections_.store(connections_.size());
     asio::co_spawn(io_, run(connection), asio::detached);
   }
 }
@@ -87,6 +91,7 @@ asio::awaitable<void> HttpListener::accept_loop() {
 asio::awaitable<void> HttpListener::run(std::shared_ptr<HttpConnection> connection) {
   co_await serve_(connection);
   connections_.erase(connection);
+  open_connections_.store(connections_.size());
 }
 
 }  // namespace panguard::agent

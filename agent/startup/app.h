@@ -22,7 +22,7 @@
 #include "agent/store/store.h"
 #include "agent/time_source.h"
 #include "agent/vault_audit/vault_audit_service.h"
-#include "agent/vault_proxy/vault_proxy_server.h"
+#include "agent/vault_proxy/sharded_vault_proxy.h"
 #include "alerts/sink.h"
 
 namespace panguard::agent {
@@ -36,6 +36,7 @@ struct App {
   explicit App(RunOptions run_options) : options(std::move(run_options)) {}
   // Answers the store calls still in flight while the pipeline that waits on them exists.
   ~App() {
+    vault_proxy.reset();         // its other io threads stop before what they use goes
     if (sensor) sensor->stop();  // no kernel events into a pipeline that is going away
     if (redis) redis->stop();
     if (close_sinks) close_sinks();
@@ -56,7 +57,7 @@ struct App {
   std::unique_ptr<Pipeline> pipeline;              // load_rules
   std::unique_ptr<AdminRoutes> admin_routes;       // start_admin
   std::unique_ptr<AdminServer> admin_server;       // start_admin
-  std::unique_ptr<VaultProxyServer> vault_proxy;   // start_vault_proxy (vault.enabled)
+  std::unique_ptr<ShardedVaultProxy> vault_proxy;  // start_vault_proxy (vault.enabled)
   std::unique_ptr<VaultAuditService> vault_audit;  // start_vault_audit (vault_audit.enabled)
   std::unique_ptr<sensor::SensorService> sensor;   // start_sensor (sensor.enabled)
   // start_sensor: the sensor's pod directory, owned by `sensor`; for /readyz.

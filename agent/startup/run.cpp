@@ -26,6 +26,7 @@ int run_daemon(RunOptions options) {
     if (app.vault_audit) app.vault_audit->stop_listening();
     app.io.restart();
     app.io.run_for(std::chrono::milliseconds(200));
+    if (app.vault_proxy) app.vault_proxy->join(std::chrono::milliseconds(200));
     // Records Vault already handed over are evaluated before exit; the queue bounds the wait.
     if (app.vault_audit) app.vault_audit->drain();
     // Audit files fsynced (and signed) and webhook spools synced before exit.

@@ -68,11 +68,13 @@ StepOutcome start_vault_proxy_step(App& app) {
   policy.leeway_seconds = jwt.leeway_seconds;
   try {
     auto& compiled = std::get<vault::TenantPatterns>(patterns);
-    VaultProxyRules rules{vault::JwtVerifier(std::get<vault::KeySet>(std::move(keys)), policy),
-                          compiled, vault::request_layout(compiled, settings.kv2_mounts),
-                          settings.session_header, app.config->mode()};
-    app.vault_proxy = std::make_unique<VaultProxyServer>(
-        app.io, std::move(rules), *app.pipeline, app.metrics, app.clock, std::move(options));
+    auto rules = std::make_shared<const VaultProxyRules>(
+        VaultProxyRules{vault::JwtVerifier(std::get<vault::KeySet>(std::move(keys)), policy),
+                        compiled, vault::request_layout(compiled, settings.kv2_mounts),
+                        settings.session_header, app.config->mode()});
+    app.vault_proxy =
+        std::make_unique<ShardedVaultProxy>(app.io, settings.io_threads, std::move(rules),
+                                            *app.pipeline, app.metrics, app.clock, options);
   } catch (const std::invalid_argument& e) {
     return StepOutcome::fail(kExitFindings, std::string("identity.jwt: ") + e.what());
   }
@@ -83,7 +85,8 @@ StepOutcome start_vault_proxy_step(App& app) {
   const ListenAddress bound{endpoint.address().to_string(), endpoint.port()};
   // Tests and scripts read the port from this line when vault.listen asks for port 0.
   log::info("vault proxy listening on ", bound.to_string(), settings.tls.enabled() ? " (TLS)" : "",
-            " -> ", settings.upstream->to_string());
+            " -> ", settings.upstream->to_string(), ", ", app.vault_proxy->shard_count(),
+            " io thread(s)");
   return StepOutcome::ok();
 }
 

@@ -42,13 +42,14 @@ constexpr std::size_t kRelayPieceBytes = 32 * 1024;
 
 }  // namespace
 
-VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
+VaultProxyServer::VaultProxyServer(asio::io_context& io,
+                                   std::shared_ptr<const VaultProxyRules> rules, Pipeline& pipeline,
                                    Metrics& metrics, const TimeSource& clock,
                                    VaultProxyOptions options)
     : rules_(std::move(rules)),
       jwt_cache_(kJwtCacheEntries, kJwtCacheMaxTtlSeconds),
-      gate_{rules_.verifier, jwt_cache_,  rules_.patterns,      rules_.layout,
-            pipeline,        rules_.mode, rules_.session_header},
+      gate_{rules_->verifier, jwt_cache_,   rules_->patterns,      rules_->layout,
+            pipeline,         rules_->mode, rules_->session_header},
       metrics_(metrics),
       clock_(clock),
       options_(options),
@@ -57,10 +58,12 @@ VaultProxyServer::VaultProxyServer(asio::io_context& io, VaultProxyRules rules, 
       listener_(io, "vault proxy", options.max_connections,
                 [&metrics] { metrics.count_drop(DropStage::kVaultConnection); }) {}
 
-std::string VaultProxyServer::start(const ListenAddress& listen, const UpstreamAddress& upstream) {
+std::string VaultProxyServer::start(const ListenAddress& listen, const UpstreamAddress& upstream,
+                                    PortSharing sharing) {
   if (std::string error = upstream_.resolve(upstream); !error.empty()) return error;
-  return listener_.start(listen, "vault.listen",
-                         [this](std::shared_ptr<HttpConnection> c) { return serve(std::move(c)); });
+  return listener_.start(
+      listen, "vault.listen",
+      [this](std::shared_ptr<HttpConnection> c) { return serve(std::move(c)); }, sharing);
 }
 
 tcp::endpoint VaultProxyServer::local_endpoint() const { return listener_.local_endpoint(); }
@@ -218,7 +221,7 @@ ProxyAwaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(
     ProxyRequest& request, Stream& client, SocketDeadline& client_deadline, bool keep_alive,
     std::span<char> piece, bool& client_usable) {
   const bool head = request.method() == http::verb::head;
-  prepare_upstream_request(request, rules_.session_header);
+  prepare_upstream_request(request, rules_->session_header);
   UpstreamExchange exchange;
   if (auto error = co_await upstream_.send(request, head, exchange)) {
     metrics_.count_vault_request(VaultOutcome::kUpstreamError);

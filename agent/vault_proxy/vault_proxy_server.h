@@ -63,13 +63,16 @@ using ClientLookup = std::function<identity::ClientWorkload(
 
 class VaultProxyServer {
  public:
-  VaultProxyServer(boost::asio::io_context& io, VaultProxyRules rules, Pipeline& pipeline,
-                   Metrics& metrics, const TimeSource& clock, VaultProxyOptions options);
+  // `rules` may be shared by several servers (the shards of one proxy): it is only read.
+  VaultProxyServer(boost::asio::io_context& io, std::shared_ptr<const VaultProxyRules> rules,
+                   Pipeline& pipeline, Metrics& metrics, const TimeSource& clock,
+                   VaultProxyOptions options);
   VaultProxyServer(const VaultProxyServer&) = delete;
   VaultProxyServer& operator=(const VaultProxyServer&) = delete;
 
   // Resolves the upstream, binds and starts accepting. Returns an error message, or "".
-  std::string start(const ListenAddress& listen, const UpstreamAddress& upstream);
+  std::string start(const ListenAddress& listen, const UpstreamAddress& upstream,
+                    PortSharing sharing = PortSharing::kExclusive);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
   // Token-to-workload binding: each accepted connection is looked up once and every request on
@@ -102,7 +105,7 @@ class VaultProxyServer {
                                                        bool& client_usable);
   ProxyResponse body_too_large();  // 413, counted and logged
 
-  const VaultProxyRules rules_;
+  const std::shared_ptr<const VaultProxyRules> rules_;
   vault::JwtCache jwt_cache_;
   const GateContext gate_;
   Metrics& metrics_;

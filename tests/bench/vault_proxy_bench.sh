@@ -8,7 +8,8 @@
 #
 # Usage: tests/bench/vault_proxy_bench.sh [PANGUARD_BINARY]   (default build/agent/panguard)
 # Env:   DURATION (10s) THREADS (2) CONNECTIONS (32) ROUNDS (1) BASE_PORT (18300)
-# Both proxies get one worker: the Panguard proxy runs on one I/O thread.
+#        WORKERS (1): nginx proxy worker processes and Panguard vault.io_threads, always equal.
+#        The stand-in upstream keeps one worker.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +18,7 @@ duration="${DURATION:-10s}"
 threads="${THREADS:-2}"
 connections="${CONNECTIONS:-32}"
 rounds="${ROUNDS:-1}"
+workers="${WORKERS:-1}"
 base_port="${BASE_PORT:-18300}"
 upstream_port=$base_port
 nginx_port=$((base_port + 1))
@@ -48,12 +50,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One nginx instance per role, foreground, one worker, no access log (Panguard writes none either).
+# One nginx instance per role, foreground, no access log (Panguard writes none either).
 start_nginx() {
-  local name="$1" server_block="$2"
+  local name="$1" worker_processes="$2" server_block="$3"
   mkdir -p "$work/$name"
   cat >"$work/$name/nginx.conf" <<NGINX
-worker_processes 1;
+worker_processes $worker_processes;
 daemon off;
 pid $work/$name/nginx.pid;
 error_log $work/$name/error.log warn;
@@ -81,12 +83,12 @@ wait_for_port() {
 chmod 755 "$work"  # nginx workers may run as an unprivileged user
 printf '{"request_id":"bench","data":{"data":{"password":"stand-in-secret"},"metadata":{"version":1}}}\n' \
   >"$work/secret.json"
-start_nginx upstream "server {
+start_nginx upstream 1 "server {
     listen 127.0.0.1:$upstream_port;
     keepalive_requests 1000000;
     location /v1/ { default_type application/json; root $work; try_files /secret.json =404; }
   }"
-start_nginx proxy "upstream vault { server 127.0.0.1:$upstream_port; keepalive 64; }
+start_nginx proxy "$workers" "upstream vault { server 127.0.0.1:$upstream_port; keepalive 64; }
   server {
     listen 127.0.0.1:$nginx_port;
     keepalive_requests 1000000;
@@ -106,6 +108,7 @@ vault:
   enabled: true
   listen: 127.0.0.1:$panguard_port
   upstream: http://127.0.0.1:$upstream_port
+  io_threads: $workers
 identity:
   jwt:
     jwks_file: jwks.json
@@ -148,7 +151,8 @@ measure() {  # port -> "rps p50_us p99_us errors"
     "http://127.0.0.1:$1" | awk '/^RESULT/ { print $2, $3, $4, $5 }'
 }
 
-echo "wrk -t$threads -c$connections -d$duration, $rounds round(s), $(nproc) CPUs, target $target"
+echo "wrk -t$threads -c$connections -d$duration, $rounds round(s), $(nproc) CPUs, target $target," \
+  "$workers proxy worker(s) each"
 printf '%-6s %-9s %12s %10s %10s %7s\n' round side "requests/s" "p50 (us)" "p99 (us)" errors
 for round in $(seq 1 "$rounds"); do
   declare -A rps p50 p99

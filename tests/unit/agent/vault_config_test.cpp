@@ -35,6 +35,7 @@ TEST(VaultConfigTest, DefaultsAreOffWithTheStandardPatterns) {
   EXPECT_EQ(vault.tenant_namespace, "tenants/{tenant}");
   EXPECT_EQ(vault.tenant_roles, std::vector<std::string>{"{tenant}-*"});
   EXPECT_EQ(vault.kv2_mounts, std::vector<std::string>{"secret"});
+  EXPECT_EQ(vault.io_threads, 1u);
   EXPECT_EQ(config->jwt().tenant_claim, "tenant_id");
   EXPECT_EQ(config->jwt().leeway_seconds, 30);
 }
@@ -62,6 +63,7 @@ vault:
   tenant_namespace: "orgs/{tenant}"
   tenant_roles: ["role-{tenant}"]
   kv2_mounts: [kv]
+  io_threads: 4
 )");
   ASSERT_TRUE(patterns);
   EXPECT_EQ(patterns->vault().listen.port, 0);
@@ -70,6 +72,7 @@ vault:
   EXPECT_EQ(patterns->vault().tenant_namespace, "orgs/{tenant}");
   EXPECT_EQ(patterns->vault().tenant_roles, std::vector<std::string>{"role-{tenant}"});
   EXPECT_EQ(patterns->vault().kv2_mounts, std::vector<std::string>{"kv"});
+  EXPECT_EQ(patterns->vault().io_threads, 4u);
 }
 
 TEST(VaultConfigTest, AnExplicitEmptyListIsNotReplacedByDefaults) {
@@ -111,6 +114,8 @@ TEST(VaultConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(
       parse_error("vault:\n  kv2_mounts: [\"\"]\n").find("vault.kv2_mounts[0]: must not be empty"),
       std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  io_threads: 0\n").find("vault.io_threads"), std::string::npos);
+  EXPECT_NE(parse_error("vault:\n  io_threads: 65\n").find("vault.io_threads"), std::string::npos);
   EXPECT_NE(parse_error("identity:\n  jwt:\n    leeway_seconds: 61\n")
                 .find("identity.jwt.leeway_seconds: expected a whole number of seconds, 0 to 60"),
             std::string::npos);
