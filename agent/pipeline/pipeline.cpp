@@ -31,24 +31,34 @@ Pipeline::Pipeline(PipelineOptions options, const PackHolder& packs, Store& stor
 
 void Pipeline::process(rules::Event event, int64_t now_ns, ProcessDone done) {
   metrics_.count_event(event.source());
-  auto pending = std::make_shared<Pending>(std::move(event), now_ns, std::move(done));
-  pending->snapshot = packs_.current();
-  if (!pending->snapshot) {
+  std::shared_ptr<const PackSnapshot> snapshot = packs_.current();
+  if (!snapshot) {
     metrics_.count_drop(DropStage::kNoPack);
     const uint64_t n = ++no_pack_drops_;
     if (log::should_log_occurrence(n))
       log::warning("event dropped: no rule pack loaded (", n, " so far)");
-    finish_one(pending);
+    done(ProcessResult{});
     return;
   }
-  pending->result.evaluated = true;
 
   // One Verdict per thread: evaluate() reuses its vectors instead of allocating per event.
   thread_local rules::Verdict verdict;
   const auto start = std::chrono::steady_clock::now();
-  rules::evaluate(pending->event, *pending->snapshot->pack, verdict);
+  rules::evaluate(event, *snapshot->pack, verdict);
   metrics_.observe_eval_latency(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+
+  // Nothing matched (most events): no alert, no store call, nothing that must outlive this
+  // call, so the event is not moved into a heap-held Pending only to be freed again.
+  if (verdict.matches.empty() && verdict.counter_requests.empty()) {
+    ProcessResult result;
+    result.evaluated = true;
+    done(std::move(result));
+    return;
+  }
+  auto pending = std::make_shared<Pending>(std::move(event), now_ns, std::move(done));
+  pending->snapshot = std::move(snapshot);
+  pending->result.evaluated = true;
 
   // Copied out: a store answer may run on this thread and evaluate another event meanwhile.
   const std::vector<const rules::CompiledRule*> matches = verdict.matches;

@@ -74,17 +74,71 @@ bool is_hop_by_hop(const http::fields& fields, std::string_view name) {
   return is_hop_by_hop(connection_tokens_of(fields), name);
 }
 
+namespace {
+
+// The nine RFC 9110 hop-by-hop names are all fields Beast knows, and Beast maps a name to its
+// field case-insensitively, so the enum decides them without comparing text.
+bool is_hop_by_hop_field(http::field name) {
+  switch (name) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_authenticate:
+    case http::field::proxy_authorization:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::transfer_encoding:
+    case http::field::upgrade:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// is_hop_by_hop() for a parsed field: the enum first, then the names Connection lists (none in
+// most requests, and then no text is compared at all).
+bool is_hop_by_hop(std::string_view connection_tokens, const http::fields::value_type& field) {
+  if (is_hop_by_hop_field(field.name())) return true;
+  if (connection_tokens.empty()) return false;
+  const std::string_view name = field.name_string();
+  for (const auto token : http::token_list(connection_tokens)) {
+    if (boost::beast::iequals(name, token)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void prepare_upstream_request(ProxyRequest& request, std::string_view session_header) {
   erase_fields(request, [&](std::string_view tokens, const http::fields::value_type& field) {
-    const std::string_view name = field.name_string();
     // Expect goes too: the proxy already holds the whole body, and an upstream "100 Continue"
     // would only be one more response to relay.
     return field.name() == http::field::content_length || field.name() == http::field::expect ||
-           is_hop_by_hop(tokens, name) || boost::beast::iequals(name, session_header);
+           is_hop_by_hop(tokens, field) ||
+           boost::beast::iequals(field.name_string(), session_header);
   });
   request.version(11);
   request.keep_alive(true);
   request.prepare_payload();
+}
+
+void serialize_request_head(const ProxyRequest& request, std::string& out) {
+  const std::string_view method = request.method_string();
+  const std::string_view target = request.target();
+  std::size_t size = method.size() + target.size() + 13;  // "  HTTP/x.y\r\n" and the last CRLF
+  for (const auto& field : request) size += field.name_string().size() + field.value().size() + 4;
+  out.clear();
+  out.reserve(size);
+  const unsigned version = request.version();
+  out.append(method).append(" ").append(target).append(" HTTP/");
+  out += static_cast<char>('0' + version / 10 % 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out.append("\r\n");
+  for (const auto& field : request) {
+    out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+  }
+  out.append("\r\n");
 }
 
 ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header) {
@@ -95,7 +149,7 @@ ProxyRequest upstream_request(const ProxyRequest& request, std::string_view sess
 
 void strip_hop_by_hop(http::fields& fields) {
   erase_fields(fields, [](std::string_view tokens, const http::fields::value_type& field) {
-    return is_hop_by_hop(tokens, field.name_string());
+    return is_hop_by_hop(tokens, field);
   });
 }
 

@@ -3,17 +3,18 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 namespace panguard::agent {
 namespace {
@@ -50,12 +51,6 @@ std::string UpstreamPool::resolve(const UpstreamAddress& address) {
   endpoints_.clear();
   for (const auto& entry : results) endpoints_.push_back(entry.endpoint());
   return "";
-}
-
-void UpstreamPool::copy_address(const UpstreamPool& other) {
-  host_ = other.host_;
-  address_text_ = other.address_text_;
-  endpoints_ = other.endpoints_;
 }
 
 void UpstreamPool::close(UpstreamConnection& connection) {
@@ -176,7 +171,11 @@ ProxyAwaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
   SocketDeadline& deadline = exchange.connection.deadline;
   boost::system::error_code ec;
   deadline.expires_after(options_.write_timeout);
-  co_await http::async_write(stream, request, asio::redirect_error(kProxyAwait, ec));
+  std::string& request_head = exchange.connection.request_head;
+  serialize_request_head(request, request_head);
+  const std::array<asio::const_buffer, 2> message{asio::buffer(request_head),
+                                                  asio::buffer(request.body())};
+  co_await asio::async_write(stream, message, asio::redirect_error(kProxyAwait, ec));
   if (ec) {
     co_return Attempt{
         UpstreamError{"write to " + address_text_ + " failed: " + failure(ec, deadline)}, reused};

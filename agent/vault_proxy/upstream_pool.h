@@ -58,7 +58,8 @@ struct UpstreamConnection {
   using TlsStream = boost::beast::ssl_stream<ProxySocket>;
   std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
   boost::beast::flat_buffer buffer;
-  SocketDeadline deadline;  // after `stream`: released before the socket it closes goes
+  std::string request_head;  // the request line and header being sent, capacity kept
+  SocketDeadline deadline;   // after `stream`: released before the socket it closes goes
 };
 
 // A request sent and its response header read; the body, if any, is still on the connection.
@@ -76,8 +77,6 @@ class UpstreamPool {
   // Resolves `address` (blocking, once). An https address needs options.tls, an http one must
   // not have it. Returns an error message, or "" on success.
   std::string resolve(const UpstreamAddress& address);
-  // The same upstream as `other`, resolved already: one pool per io thread.
-  void copy_address(const UpstreamPool& other);
 
   // Sends `request` and reads the response header into `exchange`. A reused connection that
   // turns out to be closed by the upstream before answering is retried once on a fresh one.

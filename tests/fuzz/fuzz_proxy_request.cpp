@@ -5,9 +5,11 @@
 //   - framing that passes is unambiguous: at most one Content-Length, no list in it, never
 //     Content-Length together with Transfer-Encoding, and Transfer-Encoding only "chunked";
 //   - the body stays within the limit;
-//   - the forwarded request, serialized and parsed again, is exactly one message with the same
-//     method, target and body, and carries neither the session header nor hop-by-hop framing
-//     headers: what the upstream reads is what the proxy judged (no smuggling through it).
+//   - the forwarded request, serialized as the upstream pool does (serialize_request_head, then
+//     the body; byte for byte what Beast's serializer writes) and parsed again, is exactly one
+//     message with the same method, target and body, and carries neither the session header nor
+//     hop-by-hop framing headers: what the upstream reads is what the proxy judged (no
+//     smuggling through it).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -69,9 +71,13 @@ void check_forwarded(const ProxyRequest& request) {
   if (forwarded.find(kSessionHeader) != forwarded.end()) fail("session header forwarded", "");
   if (count(forwarded, http::field::transfer_encoding) != 0)
     fail("Transfer-Encoding forwarded", "");
+  // What the upstream pool writes: the flat head, then the body. It must be Beast's bytes.
+  std::string bytes;
+  panguard::agent::serialize_request_head(forwarded, bytes);
+  bytes += forwarded.body();
   std::ostringstream wire;
   wire << forwarded;
-  const std::string bytes = wire.str();
+  if (bytes != wire.str()) fail("flat serialization differs from Beast's", bytes);
 
   http::request_parser<http::string_body> again;
   again.header_limit(static_cast<std::uint32_t>(bytes.size()));

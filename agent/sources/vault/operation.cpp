@@ -1,47 +1,56 @@
 #include "agent/sources/vault/operation.h"
 
+#include <array>
 #include <optional>
-#include <vector>
+
+#include "agent/sources/vault/path_segments.h"
 
 namespace panguard::vault {
 namespace {
 
-std::vector<std::string_view> split_segments(std::string_view path) {
-  std::vector<std::string_view> segments;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) {
-      segments.push_back(path.substr(start));
-      return segments;
-    }
-    segments.push_back(path.substr(start, slash - start));
-    start = slash + 1;
+// The parts of a canonical path that classify() looks at, gathered in one walk instead of a
+// vector of every segment (a heap allocation per request).
+struct PathShape {
+  std::size_t size = 0;
+  std::array<std::string_view, 4> head{};  // the first four segments; "" past size
+  std::string_view last;
+  std::string_view next_to_last;  // "" when there is only one segment
+};
+
+PathShape shape_of(std::string_view path) {
+  PathShape shape;
+  SegmentCursor cursor(path);
+  while (const auto segment = cursor.next()) {
+    if (shape.size < shape.head.size()) shape.head[shape.size] = *segment;
+    shape.next_to_last = shape.last;
+    shape.last = *segment;
+    ++shape.size;
   }
+  return shape;
 }
 
 // auth/<mount>/login and auth/<mount>/login/<name>; <mount> may span several segments
 // (auth/kubernetes/prod/login), so "login" is looked for as the last or next-to-last segment.
-bool is_login(const std::vector<std::string_view>& s) {
-  if (s.size() < 3 || s[0] != "auth") return false;
-  return s.back() == "login" || (s.size() >= 4 && s[s.size() - 2] == "login");
+bool is_login(const PathShape& s) {
+  if (s.size < 3 || s.head[0] != "auth") return false;
+  return s.last == "login" || (s.size >= 4 && s.next_to_last == "login");
 }
 
-bool is_token_create(const std::vector<std::string_view>& s) {
-  if (s.size() < 3 || s[0] != "auth" || s[1] != "token") return false;
-  if (s.size() == 3) return s[2] == "create" || s[2] == "create-orphan";
-  return s.size() == 4 && s[2] == "create";
+bool is_token_create(const PathShape& s) {
+  if (s.size < 3 || s.head[0] != "auth" || s.head[1] != "token") return false;
+  if (s.size == 3) return s.head[2] == "create" || s.head[2] == "create-orphan";
+  return s.size == 4 && s.head[2] == "create";
 }
 
-bool is_oidc_token(const std::vector<std::string_view>& s) {
-  return s.size() == 4 && s[0] == "identity" && s[1] == "oidc" && s[2] == "token";
+bool is_oidc_token(const PathShape& s) {
+  return s.size == 4 && s.head[0] == "identity" && s.head[1] == "oidc" && s.head[2] == "token";
 }
 
-std::optional<OperationKind> wrapping_kind(const std::vector<std::string_view>& s) {
-  if (s.size() != 3 || s[0] != "sys" || s[1] != "wrapping") return std::nullopt;
-  if (s[2] == "unwrap") return OperationKind::kUnwrap;
-  if (s[2] == "rewrap") return OperationKind::kRewrap;
-  if (s[2] == "lookup") return OperationKind::kLookup;
+std::optional<OperationKind> wrapping_kind(const PathShape& s) {
+  if (s.size != 3 || s.head[0] != "sys" || s.head[1] != "wrapping") return std::nullopt;
+  if (s.head[2] == "unwrap") return OperationKind::kUnwrap;
+  if (s.head[2] == "rewrap") return OperationKind::kRewrap;
+  if (s.head[2] == "lookup") return OperationKind::kLookup;
   return std::nullopt;
 }
 
@@ -87,12 +96,12 @@ Operation operation_of(OperationKind kind) {
 }
 
 Operation classify(const CanonicalRequest& request) {
-  const auto segments = split_segments(request.canonical_path);
-  if (is_token_create(segments)) return operation_of(OperationKind::kTokenCreate);
-  if (is_login(segments)) return operation_of(OperationKind::kLogin);
-  if (is_oidc_token(segments)) return operation_of(OperationKind::kOidcToken);
-  if (const auto wrapping = wrapping_kind(segments)) return operation_of(*wrapping);
-  if (segments.front() == "sys") return operation_of(OperationKind::kSys);
+  const PathShape shape = shape_of(request.canonical_path);
+  if (is_token_create(shape)) return operation_of(OperationKind::kTokenCreate);
+  if (is_login(shape)) return operation_of(OperationKind::kLogin);
+  if (is_oidc_token(shape)) return operation_of(OperationKind::kOidcToken);
+  if (const auto wrapping = wrapping_kind(shape)) return operation_of(*wrapping);
+  if (shape.head[0] == "sys") return operation_of(OperationKind::kSys);
   return operation_of(by_method(request));
 }
 

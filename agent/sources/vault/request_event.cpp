@@ -14,13 +14,13 @@ T compiled_or_die(std::variant<T, PatternError> compiled) {
 }
 
 // Sets `field` to the owning tenant, or returns the rejection for an ambiguous owner.
-std::optional<Rejection> set_owner(rules::Event& event, FieldId field, const MatchResult& match,
+std::optional<Rejection> set_owner(rules::Event& event, FieldId field, MatchResult match,
                                    std::string_view what) {
   switch (match.kind) {
     case MatchResult::Kind::kNoMatch:
       return std::nullopt;
     case MatchResult::Kind::kTenant:
-      event.set(field, match.tenant);
+      event.set(field, std::move(match.tenant));
       return std::nullopt;
     case MatchResult::Kind::kAmbiguous:
       break;
@@ -28,6 +28,50 @@ std::optional<Rejection> set_owner(rules::Event& event, FieldId field, const Mat
   return Rejection{
       "ambiguous_" + std::string(what) + "_tenant",
       "the tenant that owns the " + std::string(what) + " is ambiguous or not a valid tenant id"};
+}
+
+// The one body of both overloads: with an rvalue `request`, the strings only the event needs
+// afterwards (method, raw path, logical path) are moved into it instead of copied.
+template <typename Request>
+std::variant<rules::Event, Rejection> build_event(Request&& request, const Operation& operation,
+                                                  const TenantPatterns& patterns,
+                                                  const std::optional<std::string>& role,
+                                                  const VerifiedIdentity& identity) {
+  rules::Event event(rules::Source::kVault);
+  event.set(FieldId::kEvtType, "vault.request");
+  if (identity.source != IdentitySource::kNone && identity.tenant_id &&
+      !identity.tenant_id->empty()) {
+    event.set(FieldId::kTenantId, *identity.tenant_id);
+  }
+  event.set(FieldId::kTenantSource, identity_source_name(identity.source));
+  event.set(FieldId::kVaultMethod, std::forward<Request>(request).method);
+  event.set(FieldId::kVaultRawPath, std::forward<Request>(request).raw_path);
+  event.set(FieldId::kVaultPath, std::forward<Request>(request).logical_path);
+  event.set(FieldId::kVaultOperation, operation.name);
+  event.set(FieldId::kVaultTokenExchange, operation.token_exchange);
+
+  if (auto rejection = set_owner(event, FieldId::kVaultPathTenant,
+                                 patterns.paths.match(request.canonical_path), "path")) {
+    return std::move(*rejection);
+  }
+  if (!request.namespace_path.empty()) {
+    event.set(FieldId::kVaultNamespace, request.namespace_path);
+    if (patterns.namespace_pattern) {
+      if (auto rejection =
+              set_owner(event, FieldId::kVaultNamespaceTenant,
+                        patterns.namespace_pattern->match(request.namespace_path), "namespace")) {
+        return std::move(*rejection);
+      }
+    }
+  }
+  if (operation.kind == OperationKind::kLogin && role) {
+    event.set(FieldId::kVaultRole, *role);
+    if (auto rejection =
+            set_owner(event, FieldId::kVaultRoleTenant, patterns.roles.match(*role), "role")) {
+      return std::move(*rejection);
+    }
+  }
+  return event;
 }
 
 }  // namespace
@@ -93,41 +137,15 @@ std::variant<rules::Event, Rejection> build_request_event(const CanonicalRequest
                                                           const TenantPatterns& patterns,
                                                           const std::optional<std::string>& role,
                                                           const VerifiedIdentity& identity) {
-  rules::Event event(rules::Source::kVault);
-  event.set(FieldId::kEvtType, "vault.request");
-  if (identity.source != IdentitySource::kNone && identity.tenant_id &&
-      !identity.tenant_id->empty()) {
-    event.set(FieldId::kTenantId, *identity.tenant_id);
-  }
-  event.set(FieldId::kTenantSource, identity_source_name(identity.source));
-  event.set(FieldId::kVaultMethod, request.method);
-  event.set(FieldId::kVaultRawPath, request.raw_path);
-  event.set(FieldId::kVaultPath, request.logical_path);
-  event.set(FieldId::kVaultOperation, operation.name);
-  event.set(FieldId::kVaultTokenExchange, operation.token_exchange);
+  return build_event(request, operation, patterns, role, identity);
+}
 
-  if (auto rejection = set_owner(event, FieldId::kVaultPathTenant,
-                                 patterns.paths.match(request.canonical_path), "path")) {
-    return std::move(*rejection);
-  }
-  if (!request.namespace_path.empty()) {
-    event.set(FieldId::kVaultNamespace, request.namespace_path);
-    if (patterns.namespace_pattern) {
-      if (auto rejection =
-              set_owner(event, FieldId::kVaultNamespaceTenant,
-                        patterns.namespace_pattern->match(request.namespace_path), "namespace")) {
-        return std::move(*rejection);
-      }
-    }
-  }
-  if (operation.kind == OperationKind::kLogin && role) {
-    event.set(FieldId::kVaultRole, *role);
-    if (auto rejection =
-            set_owner(event, FieldId::kVaultRoleTenant, patterns.roles.match(*role), "role")) {
-      return std::move(*rejection);
-    }
-  }
-  return event;
+std::variant<rules::Event, Rejection> build_request_event(CanonicalRequest&& request,
+                                                          const Operation& operation,
+                                                          const TenantPatterns& patterns,
+                                                          const std::optional<std::string>& role,
+                                                          const VerifiedIdentity& identity) {
+  return build_event(std::move(request), operation, patterns, role, identity);
 }
 
 }  // namespace panguard::vault

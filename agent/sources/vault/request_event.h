@@ -58,4 +58,12 @@ std::variant<rules::Event, Rejection> build_request_event(const CanonicalRequest
                                                           const std::optional<std::string>& role,
                                                           const VerifiedIdentity& identity);
 
+// The same, giving the request up: its method, raw path and logical path move into the event
+// (the proxy's hot path builds one event per request and needs the request no more).
+std::variant<rules::Event, Rejection> build_request_event(CanonicalRequest&& request,
+                                                          const Operation& operation,
+                                                          const TenantPatterns& patterns,
+                                                          const std::optional<std::string>& role,
+                                                          const VerifiedIdentity& identity);
+
 }  // namespace panguard::vault

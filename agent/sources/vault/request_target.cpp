@@ -5,10 +5,14 @@
 #include <cassert>
 #include <charconv>
 
+#include "agent/sources/vault/path_segments.h"
+
 namespace panguard::vault {
 namespace {
 
-using Segments = std::vector<std::string>;
+// Views into the decoded path or the namespace header value, which outlive canonicalize()'s use
+// of them: a std::string per segment was a copy (and often an allocation) per segment.
+using Segments = std::vector<std::string_view>;
 
 constexpr std::string_view kApiPrefix = "/v1/";
 constexpr std::array<std::string_view, 7> kMethods = {"GET", "HEAD",  "LIST",  "POST",
@@ -33,10 +37,10 @@ std::optional<int> hex_value(char c) {
   return std::nullopt;
 }
 
-// Decodes %XX escapes exactly once. Encoded '/' and '\' would split or join segments
-// differently for a decoder that runs before or after ours, so they are refused outright.
-std::variant<std::string, Rejection> percent_decode_once(std::string_view raw) {
-  std::string decoded;
+// Decodes %XX escapes exactly once into `decoded`. Encoded '/' and '\' would split or join
+// segments differently for a decoder that runs before or after ours, so they are refused outright.
+std::optional<Rejection> percent_decode_once(std::string_view raw, std::string& decoded) {
+  decoded.clear();
   decoded.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] != '%') {
@@ -55,7 +59,7 @@ std::variant<std::string, Rejection> percent_decode_once(std::string_view raw) {
     decoded.push_back(byte);
     i += 2;
   }
-  return decoded;
+  return std::nullopt;
 }
 
 // Bytes a decoded path (or a namespace header value) may never hold.
@@ -85,44 +89,57 @@ std::optional<Rejection> check_bytes(std::string_view text) {
   return std::nullopt;
 }
 
-// Splits on '/' and refuses empty, "." and ".." segments.
-std::variant<Segments, Rejection> split_segments(std::string_view path) {
-  Segments segments;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = path.find('/', start);
-    const std::string_view segment = path.substr(
-        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (segment.empty()) return reject("empty_segment", "empty path segment ('//')");
-    if (segment == "." || segment == "..") {
-      return reject("dot_segment", "'.' or '..' path segment");
-    }
-    segments.emplace_back(segment);
-    if (slash == std::string_view::npos) return segments;
-    start = slash + 1;
+std::optional<Rejection> check_segment(std::string_view segment) {
+  if (segment.empty()) return reject("empty_segment", "empty path segment ('//')");
+  if (segment == "." || segment == "..") {
+    return reject("dot_segment", "'.' or '..' path segment");
   }
+  return std::nullopt;
 }
 
-std::string join(Segments::const_iterator begin, Segments::const_iterator end) {
-  std::string out;
+// Splits on '/' and refuses empty, "." and ".." segments. The segments view `path`.
+std::variant<Segments, Rejection> split_segments(std::string_view path) {
+  Segments segments;
+  segments.reserve(segment_count(path));
+  SegmentCursor cursor(path);
+  while (const auto segment = cursor.next()) {
+    if (auto rejection = check_segment(*segment)) return std::move(*rejection);
+    segments.push_back(*segment);
+  }
+  return segments;
+}
+
+// Appends the segments joined by '/', after a '/' when `out` already holds some.
+void append_joined(std::string& out, Segments::const_iterator begin, Segments::const_iterator end) {
   for (auto it = begin; it != end; ++it) {
     if (!out.empty()) out += '/';
     out += *it;
   }
-  return out;
 }
 
-std::string join(const Segments& segments) { return join(segments.begin(), segments.end()); }
+std::string join(const Segments& segments) {
+  std::size_t size = segments.size();
+  for (const std::string_view segment : segments) size += segment.size();
+  std::string out;
+  out.reserve(size);
+  append_joined(out, segments.begin(), segments.end());
+  return out;
+}
 
 struct Path {
   Segments segments;
   bool had_trailing_slash = false;
 };
 
-std::variant<Path, Rejection> canonical_path_segments(std::string_view raw_path) {
-  auto decoded = percent_decode_once(raw_path);
-  if (auto* rejection = std::get_if<Rejection>(&decoded)) return std::move(*rejection);
-  std::string_view path = std::get<std::string>(decoded);
+// The segments view `raw_path` itself when it holds no escape (decoding would copy it
+// unchanged), otherwise `decoded`, which must outlive them.
+std::variant<Path, Rejection> canonical_path_segments(std::string_view raw_path,
+                                                      std::string& decoded) {
+  std::string_view path = raw_path;
+  if (raw_path.find('%') != std::string_view::npos) {
+    if (auto rejection = percent_decode_once(raw_path, decoded)) return std::move(*rejection);
+    path = decoded;
+  }
   if (auto rejection = check_bytes(path)) return std::move(*rejection);
   Path result;
   if (!path.empty() && path.back() == '/') {
@@ -167,9 +184,8 @@ std::variant<QueryParams, Rejection> parse_query(std::string_view query) {
     if ((key == "list" && params.list) || (key == "version" && params.version)) {
       return reject("query_duplicate_key", "query parameter given twice");
     }
-    auto decoded = percent_decode_once(pair.substr(equals + 1));
-    if (std::holds_alternative<Rejection>(decoded)) return bad_query_value(key);
-    const std::string& value = std::get<std::string>(decoded);
+    std::string value;
+    if (percent_decode_once(pair.substr(equals + 1), value)) return bad_query_value(key);
     if (key == "list") {
       if (value != "true" && value != "false") return bad_query_value(key);
       params.list = value == "true";
@@ -219,24 +235,35 @@ std::size_t namespace_segments_in_path(const Segments& header, const Segments& p
   if (!layout.namespace_pattern || header.size() >= depth) return 0;
   const std::size_t needed = depth - header.size();
   if (path.size() < needed) return 0;
-  Segments candidate = header;
-  candidate.insert(candidate.end(), path.begin(),
-                   path.begin() + static_cast<std::ptrdiff_t>(needed));
-  const MatchResult match = layout.namespace_pattern->match(join(candidate));
+  std::string candidate = join(header);
+  append_joined(candidate, path.begin(), path.begin() + static_cast<std::ptrdiff_t>(needed));
+  const MatchResult match = layout.namespace_pattern->match(candidate);
   return match.kind == MatchResult::Kind::kNoMatch ? 0 : needed;
+}
+
+// The number of segments of `mount` when it is canonical (split_segments() accepts it) and
+// `path` starts with them; nullopt otherwise. Walks the mount in place: no per-request split.
+std::optional<std::size_t> mount_prefix_length(std::string_view mount, const Segments& path) {
+  std::size_t length = 0;
+  bool prefix_of_path = true;
+  SegmentCursor cursor(mount);
+  while (const auto segment = cursor.next()) {
+    if (check_segment(*segment)) return std::nullopt;  // not a canonical mount
+    if (length >= path.size() || path[length] != *segment) prefix_of_path = false;
+    ++length;
+  }
+  if (!prefix_of_path) return std::nullopt;
+  return length;
 }
 
 // Index of the KV v2 infix segment in `path`, if `path` lies under a configured KV v2 mount.
 std::optional<std::size_t> kv2_infix_index(const Segments& path, const RequestLayout& layout) {
   for (const std::string& mount : layout.kv2_mounts) {
-    auto mount_segments = split_segments(mount);
-    if (!std::holds_alternative<Segments>(mount_segments)) continue;  // not a canonical mount
-    const Segments& prefix = std::get<Segments>(mount_segments);
-    if (path.size() <= prefix.size()) continue;
-    if (!std::equal(prefix.begin(), prefix.end(), path.begin())) continue;
-    const std::string& infix = path[prefix.size()];
+    const auto prefix = mount_prefix_length(mount, path);
+    if (!prefix || path.size() <= *prefix) continue;
+    const std::string_view infix = path[*prefix];
     if (std::find(kKv2Infixes.begin(), kKv2Infixes.end(), infix) != kKv2Infixes.end()) {
-      return prefix.size();
+      return *prefix;
     }
   }
   return std::nullopt;
@@ -289,9 +316,11 @@ CanonicalizeResult canonicalize(std::string_view method, std::string_view target
 
   CanonicalRequest request;
   request.raw_target = std::string(target);
-  request.raw_path = std::string(path_part.substr(kApiPrefix.size()));
+  const std::string_view raw_path = path_part.substr(kApiPrefix.size());
+  request.raw_path = std::string(raw_path);
 
-  auto path = canonical_path_segments(request.raw_path);
+  std::string decoded;  // the path's segments may view it: lives until the joins below
+  auto path = canonical_path_segments(raw_path, decoded);
   if (auto* rejection = std::get_if<Rejection>(&path)) return std::move(*rejection);
   Segments& segments = std::get<Path>(path).segments;
   request.had_trailing_slash = std::get<Path>(path).had_trailing_slash;

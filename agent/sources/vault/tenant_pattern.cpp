@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "agent/sources/vault/path_segments.h"
 #include "agent/sources/vault/tenant_id.h"
 
 namespace panguard::vault {
@@ -23,7 +24,6 @@ std::vector<std::string_view> split_segments(std::string_view text) {
     start = slash + 1;
   }
 }
-
 
 // Literal pattern text may hold only bytes a canonical Vault path can hold, minus the pattern
 // syntax itself; anything else could never match and is a configuration mistake.
@@ -120,26 +120,28 @@ std::size_t TenantPattern::fixed_segment_count() const {
 }
 
 MatchResult TenantPattern::match(std::string_view input) const {
-  if (input.empty()) return MatchResult::no_match();
-  const auto parts = split_segments(input);
+  if (!has_no_empty_segment(input)) return MatchResult::no_match();  // not canonical: never guess
+  return match_canonical(input, vault::segment_count(input));
+}
+
+MatchResult TenantPattern::match_canonical(std::string_view input, std::size_t count) const {
   const std::size_t fixed = fixed_segment_count();
-  if (parts.size() < fixed) return MatchResult::no_match();
-  if (!ends_with_rest() && parts.size() != fixed) return MatchResult::no_match();
-  for (std::string_view part : parts) {
-    if (part.empty()) return MatchResult::no_match();  // not canonical: never guess
-  }
+  if (count < fixed) return MatchResult::no_match();
+  if (!ends_with_rest() && count != fixed) return MatchResult::no_match();
   // Literals first: a literal mismatch is no match even when the capture is ambiguous.
   const Segment* capture = nullptr;
   std::string_view captured;
+  SegmentCursor parts(input);  // walked in place: no vector per pattern per request
   for (std::size_t i = 0; i < fixed; ++i) {
     const Segment& segment = segments_[i];
+    const std::string_view part = *parts.next();  // count >= fixed
     switch (segment.kind) {
       case Segment::Kind::kLiteral:
-        if (parts[i] != segment.literal) return MatchResult::no_match();
+        if (part != segment.literal) return MatchResult::no_match();
         break;
       case Segment::Kind::kCapture:
         capture = &segment;
-        captured = parts[i];
+        captured = part;
         break;
       case Segment::Kind::kOne:
         break;
@@ -197,8 +199,11 @@ std::variant<TenantPatternSet, PatternError> TenantPatternSet::compile(
 
 MatchResult TenantPatternSet::match(std::string_view input) const {
   MatchResult combined = MatchResult::no_match();
+  // What every pattern would check first, checked once for all of them.
+  if (!has_no_empty_segment(input)) return combined;
+  const std::size_t count = segment_count(input);
   for (const TenantPattern& pattern : patterns_) {
-    MatchResult result = pattern.match(input);
+    MatchResult result = pattern.match_canonical(input, count);
     switch (result.kind) {
       case MatchResult::Kind::kNoMatch:
         break;

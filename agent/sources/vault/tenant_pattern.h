@@ -61,6 +61,11 @@ class TenantPattern {
 
   TenantPattern() = default;
   static MatchResult match_capture(const Segment& capture, std::string_view segment);
+  // match() for an input already known to be non-empty with no empty segment, and to have
+  // `segment_count` segments: TenantPatternSet checks that once for all its patterns.
+  MatchResult match_canonical(std::string_view input, std::size_t segment_count) const;
+
+  friend class TenantPatternSet;
 
   std::string text_;
   std::vector<Segment> segments_;

@@ -303,5 +303,26 @@ TEST_F(PipelineTest, PlatformAlertGoesToTheSink) {
   EXPECT_EQ(alerts[0].pack_version, "v1");
 }
 
+// The usual case takes a shortcut (no Pending, no store): it must still answer exactly once,
+// before process() returns, as evaluated, and a matching event right after must still alert.
+TEST_F(PipelineTest, NonMatchingEventCompletesInlineOnceAsEvaluated) {
+  Pipeline pipeline = make(Mode::kEnforce);
+  int calls = 0;
+  ProcessResult got;
+  pipeline.process(foreign_read("acme", "acme"), 0, [&](ProcessResult result) {
+    ++calls;
+    got = std::move(result);
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(got.evaluated);
+  EXPECT_EQ(got.alerts, 0u);
+  EXPECT_FALSE(got.denied);
+  EXPECT_FALSE(got.limited);
+
+  const ProcessResult denied = pipeline.process_and_wait(foreign_read("acme", "globex"), 1);
+  EXPECT_TRUE(denied.denied);
+  EXPECT_EQ(denied.alert_ids.size(), 1u);
+}
+
 }  // namespace
 }  // namespace panguard::agent

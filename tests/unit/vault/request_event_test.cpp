@@ -385,5 +385,35 @@ TEST_F(DefaultPackEndToEndTest, UnverifiedNeutralAndOutsideRequests) {
             Names{"Tenant Vault admin path"});
 }
 
+// The proxy hands its request over (rvalue overload, strings moved): the event must be the very
+// one the copying overload builds, for a read, a login and a namespaced request.
+TEST(RequestEventTest, GivingTheRequestUpBuildsTheSameEvent) {
+  const TenantPatterns patterns = TenantPatterns::defaults();
+  const RequestLayout layout = request_layout(patterns);
+  const std::optional<std::string> role = "acme-app";
+  struct Case {
+    std::string method;
+    std::string target;
+    std::vector<std::string_view> namespaces;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"GET", "/v1/secret/data/tenants/acme/db?version=3", {}},
+           {"POST", "/v1/auth/kubernetes/login", {}},
+           {"LIST", "/v1/secret/metadata/tenants/globex/", {"tenants/globex"}},
+           {"GET", "/v1/globex/secret/data/x", {"tenants"}},
+       }) {
+    auto canonical = canonicalize(c.method, c.target, c.namespaces, layout);
+    ASSERT_TRUE(std::holds_alternative<CanonicalRequest>(canonical)) << c.target;
+    CanonicalRequest request = std::get<CanonicalRequest>(canonical);
+    const Operation operation = classify(request);
+    auto copied = build_request_event(request, operation, patterns, role, jwt_tenant("acme"));
+    auto moved =
+        build_request_event(std::move(request), operation, patterns, role, jwt_tenant("acme"));
+    ASSERT_TRUE(std::holds_alternative<Event>(copied)) << c.target;
+    ASSERT_TRUE(std::holds_alternative<Event>(moved)) << c.target;
+    EXPECT_EQ(std::get<Event>(moved), std::get<Event>(copied)) << c.target;
+  }
+}
+
 }  // namespace
 }  // namespace panguard::vault

@@ -420,5 +420,29 @@ TEST(RequestTargetTest, CanonicalPathIsAFixedPoint) {
   }
 }
 
+// kv2 mounts are walked in place, not split: a mount split_segments() refuses is skipped as
+// before, and a valid mount after it still strips its infix.
+TEST(RequestTargetTest, NonCanonicalKv2MountsAreSkipped) {
+  RequestLayout layout = RequestLayout::defaults();
+  layout.kv2_mounts = {"", "kv//team", "./kv", "kv/..", "secret/", "/secret", "kv/team"};
+  const CanonicalRequest under_valid = accepted("GET", "/v1/kv/team/data/a", {}, layout);
+  EXPECT_EQ(under_valid.logical_path, "kv/team/a");
+  const CanonicalRequest under_invalid = accepted("GET", "/v1/secret/data/a", {}, layout);
+  EXPECT_EQ(under_invalid.logical_path, "secret/data/a");
+  const CanonicalRequest mount_only = accepted("GET", "/v1/kv/team", {}, layout);
+  EXPECT_EQ(mount_only.logical_path, "kv/team");
+}
+
+// A path with escapes is decoded into a buffer, one without is used in place: both must
+// give the same canonical request.
+TEST(RequestTargetTest, EscapedAndPlainSpellingsCanonicalizeAlike) {
+  const CanonicalRequest plain = accepted("GET", "/v1/secret/data/tenants/acme/db");
+  const CanonicalRequest escaped = accepted("GET", "/v1/secret/%64ata/tenants/acme/%64b");
+  EXPECT_EQ(escaped.canonical_path, plain.canonical_path);
+  EXPECT_EQ(escaped.logical_path, plain.logical_path);
+  EXPECT_EQ(escaped.namespace_path, plain.namespace_path);
+  EXPECT_NE(escaped.raw_path, plain.raw_path);
+}
+
 }  // namespace
 }  // namespace panguard::vault
