@@ -122,23 +122,55 @@ void prepare_upstream_request(ProxyRequest& request, std::string_view session_he
   request.prepare_payload();
 }
 
-void serialize_request_head(const ProxyRequest& request, std::string& out) {
-  const std::string_view method = request.method_string();
-  const std::string_view target = request.target();
-  std::size_t size = method.size() + target.size() + 13;  // "  HTTP/x.y\r\n" and the last CRLF
-  for (const auto& field : request) size += field.name_string().size() + field.value().size() + 4;
-  out.clear();
-  out.reserve(size);
-  const unsigned version = request.version();
-  out.append(method).append(" ").append(target).append(" HTTP/");
+namespace {
+
+void append_version(unsigned version, std::string& out) {
+  out.append("HTTP/");
   out += static_cast<char>('0' + version / 10 % 10);
   out += '.';
   out += static_cast<char>('0' + version % 10);
-  out.append("\r\n");
-  for (const auto& field : request) {
+}
+
+// The fields and the empty line after them, after the start line already in `out`.
+void append_fields(const http::fields& fields, std::string& out) {
+  std::size_t size = out.size() + 2;
+  for (const auto& field : fields) size += field.name_string().size() + field.value().size() + 4;
+  out.reserve(size);
+  for (const auto& field : fields) {
     out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }
   out.append("\r\n");
+}
+
+}  // namespace
+
+void serialize_head(const http::request_header<>& header, std::string& out) {
+  const std::string_view method = header.method_string();
+  const std::string_view target = header.target();
+  out.clear();
+  out.reserve(method.size() + target.size() + 11);  // "  HTTP/x.y\r\n"
+  out.append(method).append(" ").append(target).append(" ");
+  append_version(header.version(), out);
+  out.append("\r\n");
+  append_fields(header, out);
+}
+
+void serialize_head(const http::response_header<>& header, std::string& out) {
+  // Beast's rule: the upstream's reason phrase as received, or the standard one when it sent none.
+  const std::string_view reason =
+      header.reason().empty()
+          ? http::obsolete_reason(static_cast<http::status>(header.result_int()))
+          : header.reason();
+  out.clear();
+  out.reserve(reason.size() + 15);  // "HTTP/x.y nnn \r\n"
+  append_version(header.version(), out);
+  out += ' ';
+  const unsigned status = header.result_int();
+  out += static_cast<char>('0' + status / 100 % 10);
+  out += static_cast<char>('0' + status / 10 % 10);
+  out += static_cast<char>('0' + status % 10);
+  out.append(" ").append(reason).append("\r\n");
+  append_fields(header, out);
 }
 
 ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header) {

@@ -32,11 +32,12 @@ bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name);
 // judged. In place because the forwarded request is the judged one: the body is never copied.
 void prepare_upstream_request(ProxyRequest& request, std::string_view session_header);
 
-// The request line and header of `request`, byte for byte what Beast's serializer writes,
-// into `out` (cleared first, its capacity kept). The upstream write is then one gather write of
-// this and the body: walking Beast's serializer buffer sequences cost about 1 us a request
-// (measured), more than the system call. The fuzz target checks the bytes equal Beast's.
-void serialize_request_head(const ProxyRequest& request, std::string& out);
+// The start line and header of a message, byte for byte what Beast's serializer writes, into
+// `out` (cleared first, its capacity kept). The proxy then writes this and the body in one
+// gather write: walking Beast's serializer buffer sequences cost about 1 us a request
+// (measured), more than the system call. fuzz_proxy_request checks the bytes equal Beast's.
+void serialize_head(const boost::beast::http::request_header<>& header, std::string& out);
+void serialize_head(const boost::beast::http::response_header<>& header, std::string& out);
 
 // prepare_upstream_request on a copy (for the fuzz target and tests).
 ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header);

@@ -171,9 +171,8 @@ ProxyAwaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
   SocketDeadline& deadline = exchange.connection.deadline;
   boost::system::error_code ec;
   deadline.expires_after(options_.write_timeout);
-  std::string& request_head = exchange.connection.request_head;
-  serialize_request_head(request, request_head);
-  const std::array<asio::const_buffer, 2> message{asio::buffer(request_head),
+  serialize_head(request, exchange.connection.head);
+  const std::array<asio::const_buffer, 2> message{asio::buffer(exchange.connection.head),
                                                   asio::buffer(request.body())};
   co_await asio::async_write(stream, message, asio::redirect_error(kProxyAwait, ec));
   if (ec) {

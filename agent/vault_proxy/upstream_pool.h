@@ -58,8 +58,10 @@ struct UpstreamConnection {
   using TlsStream = boost::beast::ssl_stream<ProxySocket>;
   std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
   boost::beast::flat_buffer buffer;
-  std::string request_head;  // the request line and header being sent, capacity kept
-  SocketDeadline deadline;   // after `stream`: released before the socket it closes goes
+  // The start line and header of the request being sent, then of the response being relayed
+  // (serialize_head); its capacity is kept across requests.
+  std::string head;
+  SocketDeadline deadline;  // after `stream`: released before the socket it closes goes
 };
 
 // A request sent and its response header read; the body, if any, is still on the connection.

@@ -5,7 +5,7 @@
 //   - framing that passes is unambiguous: at most one Content-Length, no list in it, never
 //     Content-Length together with Transfer-Encoding, and Transfer-Encoding only "chunked";
 //   - the body stays within the limit;
-//   - the forwarded request, serialized as the upstream pool does (serialize_request_head, then
+//   - the forwarded request, serialized as the upstream pool does (serialize_head, then
 //     the body; byte for byte what Beast's serializer writes) and parsed again, is exactly one
 //     message with the same method, target and body, and carries neither the session header nor
 //     hop-by-hop framing headers: what the upstream reads is what the proxy judged (no
@@ -73,7 +73,7 @@ void check_forwarded(const ProxyRequest& request) {
     fail("Transfer-Encoding forwarded", "");
   // What the upstream pool writes: the flat head, then the body. It must be Beast's bytes.
   std::string bytes;
-  panguard::agent::serialize_request_head(forwarded, bytes);
+  panguard::agent::serialize_head(forwarded, bytes);
   bytes += forwarded.body();
   std::ostringstream wire;
   wire << forwarded;

@@ -85,7 +85,7 @@ TEST(ProxyHttpTest, FlatRequestHeadIsBeastsSerialization) {
   request.body() = "{\"a\":1}";
   request.prepare_payload();
   std::string flat = "stale bytes from the last request";
-  serialize_request_head(request, flat);
+  serialize_head(request, flat);
   EXPECT_EQ(flat,
             "LIST /v1/secret/metadata/tenants/acme/?list=true HTTP/1.1\r\nHost: vault:8200\r\n"
             "X-Vault-Token: hvs.secret\r\nx-custom: \r\nContent-Length: 7\r\n\r\n");
@@ -94,8 +94,34 @@ TEST(ProxyHttpTest, FlatRequestHeadIsBeastsSerialization) {
   EXPECT_EQ(flat + request.body(), beast.str());
 
   request.version(10);
-  serialize_request_head(request, flat);
+  serialize_head(request, flat);
   EXPECT_EQ(flat.rfind("LIST /v1/secret/metadata/tenants/acme/?list=true HTTP/1.0\r\n", 0), 0u);
+}
+
+TEST(ProxyHttpTest, FlatResponseHeadIsBeastsSerialization) {
+  http::response_header<> response;
+  response.version(11);
+  response.insert(http::field::content_type, "application/json");
+  response.insert("X-Vault-Index", "");
+  response.insert(http::field::content_length, "12");
+  std::string flat;
+  // The standard reason when the upstream sent none, the upstream's own otherwise, and a status
+  // Beast has no name for.
+  for (const auto& [status, reason] : std::vector<std::pair<unsigned, std::string>>{
+           {200, ""}, {200, "Fine"}, {404, ""}, {299, ""}, {599, "Odd"}}) {
+    response.result(status);
+    response.reason(reason);
+    serialize_head(response, flat);
+    std::ostringstream beast;
+    beast << response;
+    EXPECT_EQ(flat, beast.str()) << status << " " << reason;
+  }
+  response.result(200);
+  response.reason("");
+  serialize_head(response, flat);
+  EXPECT_EQ(flat,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Vault-Index: \r\n"
+            "Content-Length: 12\r\n\r\n");
 }
 
 TEST(ProxyHttpTest, StripHopByHopKeepsEndToEndResponseHeaders) {
