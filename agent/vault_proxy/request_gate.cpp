@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "agent/log/log.h"
-#include "agent/pipeline/process_completion.h"
 #include "agent/sources/vault/login_body.h"
 #include "agent/sources/vault/operation.h"
 #include "agent/sources/vault/request_target.h"
@@ -57,11 +56,13 @@ GateDecision reject_request(const GateContext& context, const std::string& code,
   return {VaultOutcome::kRejected, json_error(http::status::bad_request, "rejected: " + code)};
 }
 
-ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const ProxyRequest& request,
-                                          const identity::ClientWorkload& client, int64_t now_ns) {
+GateStart begin_gate(const GateContext& context, const ProxyRequest& request,
+                     const identity::ClientWorkload& client, int64_t now_ns,
+                     ProcessCompletion& completion) {
   const auto sessions = request.equal_range(context.session_header);
   const auto session_count = std::distance(sessions.first, sessions.second);
-  if (session_count > 1) co_return reject_request(context, "duplicate_session_header", {}, now_ns);
+  if (session_count > 1)
+    return GateStart::decided(reject_request(context, "duplicate_session_header", {}, now_ns));
   const vault::VerifiedIdentity identity =
       session_count == 1 ? verify_session(context, sessions.first->value(), now_ns)
                          : vault::VerifiedIdentity{};
@@ -74,7 +75,7 @@ ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const Prox
   auto canonical =
       vault::canonicalize(request.method_string(), request.target(), namespaces, context.layout);
   if (auto* rejection = std::get_if<vault::Rejection>(&canonical)) {
-    co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+    return GateStart::decided(reject_request(context, rejection->code, identity.tenant_id, now_ns));
   }
   auto& canonical_request = std::get<vault::CanonicalRequest>(canonical);
   const vault::Operation operation = vault::classify(canonical_request);
@@ -83,7 +84,8 @@ ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const Prox
   if (operation.kind == vault::OperationKind::kLogin) {
     auto extracted = vault::extract_login_role(request.body());
     if (auto* rejection = std::get_if<vault::Rejection>(&extracted)) {
-      co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+      return GateStart::decided(
+          reject_request(context, rejection->code, identity.tenant_id, now_ns));
     }
     role = std::get<std::optional<std::string>>(std::move(extracted));
   }
@@ -92,39 +94,34 @@ ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const Prox
   auto event = vault::build_request_event(std::move(canonical_request), operation, context.patterns,
                                           role, identity);
   if (auto* rejection = std::get_if<vault::Rejection>(&event)) {
-    co_return reject_request(context, rejection->code, identity.tenant_id, now_ns);
+    return GateStart::decided(reject_request(context, rejection->code, identity.tenant_id, now_ns));
   }
   rules::Event& built = std::get<rules::Event>(event);
   identity::set_client_fields(built, client);
   // Inline when no store round trip is needed (the usual case): no scheduler turn per request.
-  ProcessCompletion completion;
   context.pipeline.process(std::move(built), now_ns, completion.callback());
-  // Not a conditional expression around co_await: GCC 12 miscompiles the temporaries of one
-  // (the result's strings came out freed).
-  ProcessResult result;
-  if (completion.done_inline()) {
-    result = completion.take();
-  } else {
-    result = co_await completion.async_wait(kProxyAwait);
-  }
+  const bool verified = identity.tenant_id.has_value();
+  if (!completion.done_inline()) return GateStart{std::nullopt, verified};
+  return GateStart::decided(finish_gate(context, verified, completion.take()));
+}
 
-  if (!identity.tenant_id && context.mode == Mode::kEnforce) {
-    co_return GateDecision{VaultOutcome::kUnauthenticated,
-                           json_error(http::status::unauthorized,
-                                      "missing or invalid session token", result.alert_ids)};
+GateDecision finish_gate(const GateContext& context, bool verified, const ProcessResult& result) {
+  if (!verified && context.mode == Mode::kEnforce) {
+    return GateDecision{VaultOutcome::kUnauthenticated,
+                        json_error(http::status::unauthorized, "missing or invalid session token",
+                                   result.alert_ids)};
   }
   if (!result.evaluated && context.mode == Mode::kEnforce) {
     // Nothing checked the request, so enforce mode cannot let it through.
-    co_return GateDecision{VaultOutcome::kDenied,
-                           json_error(http::status::service_unavailable, "no rule pack loaded")};
+    return GateDecision{VaultOutcome::kDenied,
+                        json_error(http::status::service_unavailable, "no rule pack loaded")};
   }
   if (result.denied) {
-    co_return GateDecision{
-        VaultOutcome::kDenied,
-        json_error(http::status::forbidden, "denied by panguard", result.alert_ids)};
+    return GateDecision{VaultOutcome::kDenied, json_error(http::status::forbidden,
+                                                          "denied by panguard", result.alert_ids)};
   }
-  if (result.limited) co_return GateDecision{VaultOutcome::kLimited, rate_limited(result)};
-  co_return GateDecision{};
+  if (result.limited) return GateDecision{VaultOutcome::kLimited, rate_limited(result)};
+  return GateDecision{};
 }
 
 }  // namespace panguard::agent

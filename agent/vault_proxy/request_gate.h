@@ -4,8 +4,6 @@
 // rate limit with Retry-After).
 #pragma once
 
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,10 +12,10 @@
 #include "agent/identity/client_workload.h"
 #include "agent/metrics/metrics.h"
 #include "agent/pipeline/pipeline.h"
+#include "agent/pipeline/process_completion.h"
 #include "agent/sources/vault/jwt_cache.h"
 #include "agent/sources/vault/jwt_verifier.h"
 #include "agent/sources/vault/request_event.h"
-#include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/proxy_http.h"
 
 namespace panguard::agent {
@@ -38,11 +36,21 @@ struct GateDecision {
   std::optional<ProxyResponse> refusal;  // set unless outcome is kForwarded
 };
 
-// A coroutine: the pipeline may wait on the counter store, and the io thread serves other
-// connections meanwhile. `request` and `client` (the connection's workload, put in the client.*
-// fields) must outlive it.
-ProxyAwaitable<GateDecision> gate_request(const GateContext& context, const ProxyRequest& request,
-                                          const identity::ClientWorkload& client, int64_t now_ns);
+// The gate in two halves, so a request whose verdict needs no counter store round trip (the
+// usual case) costs no coroutine frame of its own. begin_gate verifies, canonicalizes, builds
+// the event and hands it to the pipeline; its `decision` is set when the request is refused
+// before the pipeline or the pipeline answered inline. Otherwise the caller waits on
+// `completion` and passes the result to finish_gate. `request`, `client` (the connection's
+// workload, put in the client.* fields) and `completion` must outlive the wait.
+struct GateStart {
+  std::optional<GateDecision> decision;
+  bool verified = false;  // a session JWT was verified: for finish_gate
+  static GateStart decided(GateDecision decision) { return {std::move(decision), false}; }
+};
+GateStart begin_gate(const GateContext& context, const ProxyRequest& request,
+                     const identity::ClientWorkload& client, int64_t now_ns,
+                     ProcessCompletion& completion);
+GateDecision finish_gate(const GateContext& context, bool verified, const ProcessResult& result);
 
 // 400 `{"errors":["rejected: <code>"]}` plus a platform alert naming the code (and the tenant
 // when one was verified). Also used for framing errors found before the body was read.

@@ -176,7 +176,17 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
         break;
       } else {
         ProxyRequest& request = parser.get();
-        GateDecision decision = co_await gate_request(gate_, request, client, clock_.now_ns());
+        ProcessCompletion completion;
+        GateStart start = begin_gate(gate_, request, client, clock_.now_ns(), completion);
+        // Not a conditional expression around co_await: GCC 12 miscompiles the temporaries of
+        // one (the result's strings came out freed).
+        GateDecision decision;
+        if (start.decision) {
+          decision = std::move(*start.decision);
+        } else {
+          const ProcessResult result = co_await completion.async_wait(kProxyAwait);
+          decision = finish_gate(gate_, start.verified, result);
+        }
         close = !request.keep_alive() || decision.outcome == VaultOutcome::kRejected;
         if (decision.refusal) {
           metrics_.count_vault_request(decision.outcome);

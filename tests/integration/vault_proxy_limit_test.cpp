@@ -1,12 +1,17 @@
 // Rate limits through the real proxy: the default pack's token-exchange limit (50/s, burst 100)
 // answers 429 with Retry-After once a tenant floods logins, never forwards the refused ones,
-// leaves other tenants alone, and reports the flood as one deduplicated alert.
+// leaves other tenants alone, and reports the flood as one deduplicated alert; with the in-process
+// store (verdicts answered inline) and with a real redis-server (every verdict waits on a
+// round trip, so each request resumes from the store's answer).
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
+#include <memory>
 
 #include "process.h"
 #include "socket_helpers.h"
+#include "store/redis_servers.h"
 #include "vault_proxy_harness.h"
 #include "vault_stand_in.h"
 
@@ -21,11 +26,14 @@ std::string login_request(const std::string& tenant) {
          body;
 }
 
-TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {
+// `store_lines`: top-level config lines appended to the proxy's config (none: the in-process
+// store).
+void flood_is_limited(const std::string& store_lines) {
   VaultStandIn stand_in;
   ScratchDir scratch;
   const std::string config =
       proxy_config(scratch, "enforce", "http://127.0.0.1:" + std::to_string(stand_in.port()));
+  std::ofstream(config, std::ios::app) << store_lines;
   ChildProcess daemon({kPanguard, "run", "--config", config});
   ASSERT_TRUE(daemon.wait_for_stderr(" ready\n", 20s)) << daemon.stderr_text();
   const auto port = listening_port(daemon.stderr_text(), "vault proxy");
@@ -62,6 +70,18 @@ TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {
 
   daemon.send_signal(SIGTERM);
   EXPECT_EQ(daemon.wait_exit(10s), 0) << daemon.stderr_text();
+}
+
+TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {
+  flood_is_limited("");
+}
+
+TEST(VaultProxyLimitTest, WithRedisEveryVerdictWaitsOnTheStoreAndTheFloodIsStill429) {
+  const auto redis = agent::testing::RedisServer::start();
+  flood_is_limited("store:\n  backend: redis\n  redis:\n    addresses: [\"127.0.0.1:" +
+                   std::to_string(redis->port()) + "\"]\n");
+  // The counters really lived in Redis, keyed by tenant.
+  EXPECT_NE(redis->cli({"--scan", "--pattern", "pg:{acme}:*"}), "");
 }
 
 }  // namespace
