@@ -1,5 +1,7 @@
 #include "vault_proxy_harness.h"
 
+#include <chrono>
+#include <csignal>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -42,6 +44,19 @@ std::optional<uint16_t> listening_port(const std::string& stderr_text, const std
     return std::nullopt;
   }
   return static_cast<uint16_t>(std::stoi(match[1]));
+}
+
+ProxyDaemon ProxyDaemon::start(const std::string& config) {
+  ProxyDaemon daemon{std::make_unique<ChildProcess>(
+      std::vector<std::string>{kPanguard, "run", "--config", config})};
+  if (!daemon.process->wait_for_stderr(" ready\n", std::chrono::seconds(20))) return daemon;
+  daemon.port = listening_port(daemon.process->stderr_text(), "vault proxy").value_or(0);
+  return daemon;
+}
+
+std::optional<int> ProxyDaemon::stop() {
+  process->send_signal(SIGTERM);
+  return process->wait_exit(std::chrono::seconds(10));
 }
 
 int status_of(const std::string& response_text) {

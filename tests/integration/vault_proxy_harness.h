@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "integration_env.h"
+#include "process.h"
 
 namespace panguard::integration {
 
@@ -25,6 +27,16 @@ std::string proxy_config(const ScratchDir& scratch, const std::string& mode,
 
 // The port in the daemon's "<what> listening on 127.0.0.1:PORT" line ("vault proxy", "admin").
 std::optional<uint16_t> listening_port(const std::string& stderr_text, const std::string& what);
+
+// `panguard run --config <config>`, ready, with its vault proxy's port; `port` is 0 when the
+// daemon did not come up (its stderr says why). stop() sends SIGTERM and returns the exit code
+// (0 expected: a ThreadSanitizer race would make it non-zero).
+struct ProxyDaemon {
+  std::unique_ptr<ChildProcess> process;
+  uint16_t port = 0;
+  static ProxyDaemon start(const std::string& config);
+  std::optional<int> stop();
+};
 
 // The HTTP status of a raw response text, 0 when it is not an HTTP/1.1 response.
 int status_of(const std::string& response_text);

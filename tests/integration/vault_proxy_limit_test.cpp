@@ -34,16 +34,15 @@ void flood_is_limited(const std::string& store_lines) {
   const std::string config =
       proxy_config(scratch, "enforce", "http://127.0.0.1:" + std::to_string(stand_in.port()));
   std::ofstream(config, std::ios::app) << store_lines;
-  ChildProcess daemon({kPanguard, "run", "--config", config});
-  ASSERT_TRUE(daemon.wait_for_stderr(" ready\n", 20s)) << daemon.stderr_text();
-  const auto port = listening_port(daemon.stderr_text(), "vault proxy");
-  ASSERT_TRUE(port);
+  ProxyDaemon daemon = ProxyDaemon::start(config);
+  ASSERT_NE(daemon.port, 0) << daemon.process->stderr_text();
+  const uint16_t port = daemon.port;
 
   constexpr int kAttempts = 160;
   int forwarded = 0;
   int limited = 0;
   for (int i = 0; i < kAttempts; ++i) {
-    const std::string response = raw_exchange(*port, login_request("acme"));
+    const std::string response = raw_exchange(port, login_request("acme"));
     const int status = status_of(response);
     if (status == 200) {
       ++forwarded;
@@ -61,15 +60,14 @@ void flood_is_limited(const std::string& store_lines) {
       << "a refused request never reaches Vault";
 
   // Another tenant's budget is untouched by acme's flood.
-  EXPECT_EQ(status_of(raw_exchange(*port, login_request("globex"))), 200);
+  EXPECT_EQ(status_of(raw_exchange(port, login_request("globex"))), 200);
 
-  ASSERT_TRUE(daemon.wait_for_stdout("Vault token exchange flood", 5s));
-  const auto alerts = alerts_for(daemon.stdout_text(), "Vault token exchange flood");
+  ASSERT_TRUE(daemon.process->wait_for_stdout("Vault token exchange flood", 5s));
+  const auto alerts = alerts_for(daemon.process->stdout_text(), "Vault token exchange flood");
   EXPECT_EQ(alerts.size(), 1u) << "one alert per tenant per dedup window";
   EXPECT_EQ(alerts.at(0).value("tenant_id", ""), "acme");
 
-  daemon.send_signal(SIGTERM);
-  EXPECT_EQ(daemon.wait_exit(10s), 0) << daemon.stderr_text();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.process->stderr_text();
 }
 
 TEST(VaultProxyLimitTest, TokenExchangeFloodIs429WithRetryAfterAndOneAlert) {

@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "process.h"
 #include "socket_helpers.h"
 #include "vault_proxy_harness.h"
 #include "vault_stand_in.h"
@@ -58,32 +57,29 @@ class VaultProxyShardsTest : public ::testing::Test {
     const std::string config =
         proxy_config(scratch_, "enforce", "http://127.0.0.1:" + std::to_string(stand_in_.port()),
                      "  io_threads: " + std::to_string(kShards) + "\n");
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kPanguard, "run", "--config", config});
-    ASSERT_TRUE(daemon_->wait_for_stderr(" ready\n", 20s)) << daemon_->stderr_text();
-    ASSERT_NE(daemon_->stderr_text().find(std::to_string(kShards) + " io thread(s)"),
+    daemon_ = ProxyDaemon::start(config);
+    ASSERT_NE(daemon_.port, 0) << daemon_.process->stderr_text();
+    ASSERT_NE(daemon_.process->stderr_text().find(std::to_string(kShards) + " io thread(s)"),
               std::string::npos)
-        << daemon_->stderr_text();
-    const auto port = listening_port(daemon_->stderr_text(), "vault proxy");
-    ASSERT_TRUE(port);
-    port_ = *port;
+        << daemon_.process->stderr_text();
+    port_ = daemon_.port;
   }
 
   void TearDown() override {
-    if (!daemon_) return;
-    daemon_->send_signal(SIGTERM);
     // Under ThreadSanitizer a data race ends the daemon with a non-zero code.
-    EXPECT_EQ(daemon_->wait_exit(10s), 0) << daemon_->stderr_text();
+    if (daemon_.process) {
+      EXPECT_EQ(daemon_.stop(), 0) << daemon_.process->stderr_text();
+    }
   }
 
   VaultStandIn stand_in_;
   ScratchDir scratch_;
-  std::unique_ptr<ChildProcess> daemon_;
+  ProxyDaemon daemon_;
   uint16_t port_ = 0;
 };
 
 TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) {
-  const auto idle = shard_thread_switches(daemon_->pid());
+  const auto idle = shard_thread_switches(daemon_.process->pid());
   ASSERT_EQ(idle.size(), static_cast<std::size_t>(kShards - 1));
 
   // 48 connections from 8 threads, each connection of its own tenant: one request for its own
@@ -129,9 +125,11 @@ TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) 
         << tenant;
   }
   // One critical alert per denial, each carrying the tenant that asked, cited by its 403.
-  ASSERT_TRUE(daemon_->wait_for_stdout("\"tenant_id\":\"t47\"", 5s)) << daemon_->stdout_text();
+  ASSERT_TRUE(daemon_.process->wait_for_stdout("\"tenant_id\":\"t47\"", 5s))
+      << daemon_.process->stdout_text();
   std::map<std::string, std::string> tenant_of_alert;
-  for (const auto& alert : alerts_for(daemon_->stdout_text(), "Vault path of another tenant")) {
+  for (const auto& alert :
+       alerts_for(daemon_.process->stdout_text(), "Vault path of another tenant")) {
     tenant_of_alert[alert["id"].get<std::string>()] = alert["tenant_id"].get<std::string>();
   }
   EXPECT_EQ(tenant_of_alert.size(), transcripts.size());
@@ -147,7 +145,7 @@ TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) 
     EXPECT_TRUE(cited) << n << ": " << text;
   }
   // The kernel spread the connections: every extra shard's thread woke to serve some.
-  const auto busy = shard_thread_switches(daemon_->pid());
+  const auto busy = shard_thread_switches(daemon_.process->pid());
   for (const auto& [name, before] : idle) {
     ASSERT_TRUE(busy.count(name)) << name;
     EXPECT_GT(busy.at(name), before) << name << " served no connection";
@@ -169,13 +167,13 @@ TEST_F(VaultProxyShardsTest, SigtermLetsRequestsInFlightOnEveryShardFinish) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_EQ(stand_in_.requests().size(), static_cast<std::size_t>(kClients));
-  daemon_->send_signal(SIGTERM);
+  daemon_.process->send_signal(SIGTERM);
   for (auto& client : clients) client.join();
   for (int n = 0; n < kClients; ++n) {
     EXPECT_EQ(status_of(transcripts[n]), 200) << n << ": " << transcripts[n];
   }
-  EXPECT_EQ(daemon_->wait_exit(10s), 0) << daemon_->stderr_text();
-  daemon_.reset();  // already stopped: TearDown has nothing left to do
+  EXPECT_EQ(daemon_.process->wait_exit(10s), 0) << daemon_.process->stderr_text();
+  daemon_.process.reset();  // already stopped: TearDown has nothing left to do
 }
 
 }  // namespace

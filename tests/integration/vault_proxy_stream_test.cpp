@@ -172,18 +172,15 @@ class VaultProxyStreamTest : public ::testing::Test {
   void start(uint16_t upstream_port, const std::string& extra_vault = "") {
     const std::string config = proxy_config(
         scratch_, "enforce", "http://127.0.0.1:" + std::to_string(upstream_port), extra_vault);
-    daemon_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kPanguard, "run", "--config", config});
-    ASSERT_TRUE(daemon_->wait_for_stderr(" ready\n", 20s)) << daemon_->stderr_text();
-    const auto port = listening_port(daemon_->stderr_text(), "vault proxy");
-    ASSERT_TRUE(port);
-    port_ = *port;
+    daemon_ = ProxyDaemon::start(config);
+    ASSERT_NE(daemon_.port, 0) << daemon_.process->stderr_text();
+    port_ = daemon_.port;
   }
 
   void TearDown() override {
-    if (!daemon_) return;
-    daemon_->send_signal(SIGTERM);
-    EXPECT_EQ(daemon_->wait_exit(10s), 0) << daemon_->stderr_text();
+    if (daemon_.process) {
+      EXPECT_EQ(daemon_.stop(), 0) << daemon_.process->stderr_text();
+    }
   }
 
   std::string request(const std::string& method, bool close) const {
@@ -192,7 +189,7 @@ class VaultProxyStreamTest : public ::testing::Test {
   }
 
   ScratchDir scratch_;
-  std::unique_ptr<ChildProcess> daemon_;
+  ProxyDaemon daemon_;
   uint16_t port_ = 0;
   const std::string token_ = session_token("acme");
 };
@@ -210,11 +207,11 @@ TEST_F(VaultProxyStreamTest, LargeResponseStreamsIntactWithFlatProxyMemory) {
 
   // The peak so far includes startup (libbpf parses the kernel's BTF when the sensor loads):
   // reset it, so VmHWM measures only this exchange.
-  ASSERT_TRUE(reset_peak_rss(daemon_->pid()));
-  const long rss_before = proc_status_kb(daemon_->pid(), "VmRSS");
+  ASSERT_TRUE(reset_peak_rss(daemon_.process->pid()));
+  const long rss_before = proc_status_kb(daemon_.process->pid(), "VmRSS");
   ASSERT_GT(rss_before, 0);
   const std::string response = raw_exchange(port_, request("GET", true));
-  const long peak_after = proc_status_kb(daemon_->pid(), "VmHWM");
+  const long peak_after = proc_status_kb(daemon_.process->pid(), "VmHWM");
 
   const std::size_t head_end = response.find("\r\n\r\n");
   ASSERT_NE(head_end, std::string::npos) << response.substr(0, 200);
@@ -287,7 +284,7 @@ TEST_F(VaultProxyStreamTest, UpstreamStallingMidBodyTimesOutAndClosesTheClient) 
   EXPECT_GE(took, 900ms);
   EXPECT_LT(took, 8s) << "closed by the timeout, not by the test's own";
   EXPECT_EQ(upstream.requests(), 1u);
-  EXPECT_TRUE(daemon_->wait_for_stderr("broken off", 5s)) << daemon_->stderr_text();
+  EXPECT_TRUE(daemon_.process->wait_for_stderr("broken off", 5s)) << daemon_.process->stderr_text();
 }
 
 }  // namespace
