@@ -6,12 +6,6 @@
 // Each request starts from a copy of one parsed request (the server parses a fresh one each
 // time); the copy alone is timed too and subtracted, so the figure is the gate's own cost.
 // Time is this thread's CPU time: on a shared machine other processes are not charged to it.
-#include <utility>  // before Boost 1.74's awaitable.hpp, which uses std::exchange
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <time.h>
 
 #include <algorithm>
@@ -89,8 +83,8 @@ struct Loop {
 };
 
 // `with_gate` false times only the per-request copy that the figure subtracts.
-ProxyAwaitable<void> run_loop(const GateContext& gate, const ProxyRequest& parsed,
-                              std::size_t count, bool with_gate, Loop& loop) {
+void run_loop(const GateContext& gate, const ProxyRequest& parsed, std::size_t count,
+              bool with_gate, Loop& loop) {
   const identity::ClientWorkload client{};
   for (std::size_t i = 0; i < count; ++i) {
     ProxyRequest request = parsed;
@@ -105,12 +99,10 @@ ProxyAwaitable<void> run_loop(const GateContext& gate, const ProxyRequest& parse
   }
 }
 
-double ns_per_request(boost::asio::io_context& io, const GateContext& gate,
-                      const ProxyRequest& parsed, std::size_t count, bool with_gate, Loop& loop) {
+double ns_per_request(const GateContext& gate, const ProxyRequest& parsed, std::size_t count,
+                      bool with_gate, Loop& loop) {
   const double start = thread_cpu_seconds();
-  boost::asio::co_spawn(io, run_loop(gate, parsed, count, with_gate, loop), boost::asio::detached);
-  io.run();
-  io.restart();
+  run_loop(gate, parsed, count, with_gate, loop);
   return (thread_cpu_seconds() - start) * 1e9 / static_cast<double>(count);
 }
 
@@ -147,9 +139,8 @@ int main(int argc, char** argv) {
       verifier, cache, patterns, layout, pipeline, Mode::kEnforce, "X-Panguard-Session"};
 
   const ProxyRequest parsed = realistic_request(session_token(key));
-  boost::asio::io_context io;
   Loop warmup;
-  ns_per_request(io, gate, parsed, count / 4 + 1, true, warmup);
+  ns_per_request(gate, parsed, count / 4 + 1, true, warmup);
   if (warmup.forwarded != count / 4 + 1 || sink.written != 0) {
     std::fprintf(stderr,
                  "benchmark request was not forwarded cleanly (%llu forwarded, %llu alerts)\n",
@@ -163,8 +154,8 @@ int main(int argc, char** argv) {
   for (int run = 0; run < runs; ++run) {
     Loop with_gate;
     Loop copy_only;
-    gate_ns.push_back(ns_per_request(io, gate, parsed, count, true, with_gate));
-    copy_ns.push_back(ns_per_request(io, gate, parsed, count, false, copy_only));
+    gate_ns.push_back(ns_per_request(gate, parsed, count, true, with_gate));
+    copy_ns.push_back(ns_per_request(gate, parsed, count, false, copy_only));
   }
   const double with_gate_ns = median(gate_ns);
   const double copy_only_ns = median(copy_ns);
