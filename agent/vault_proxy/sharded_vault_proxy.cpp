@@ -9,8 +9,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "agent/log/log.h"
-
 namespace panguard::agent {
 
 namespace asio = boost::asio;
