@@ -29,7 +29,7 @@ Pipeline::Pipeline(PipelineOptions options, const PackHolder& packs, Store& stor
                    alerts::Sink& sink, Metrics& metrics)
     : options_(std::move(options)), packs_(packs), store_(store), sink_(sink), metrics_(metrics) {}
 
-void Pipeline::process(rules::Event event, int64_t now_ns, ProcessDone done) {
+void Pipeline::process(rules::Event&& event, int64_t now_ns, ProcessDone done) {
   metrics_.count_event(event.source());
   std::shared_ptr<const PackSnapshot> snapshot = packs_.current();
   if (!snapshot) {

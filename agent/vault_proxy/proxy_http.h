@@ -1,6 +1,7 @@
 // HTTP types and small helpers shared by the Vault proxy's files.
 #pragma once
 
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -22,27 +23,23 @@ ProxyResponse json_error(boost::beast::http::status status, const std::string& e
 // connection and are never copied to the next hop.
 bool is_hop_by_hop(const boost::beast::http::fields& fields, std::string_view name);
 
+// The nine RFC 9110 hop-by-hop fields, decided by Beast's field enum (Beast maps a name to its
+// field case-insensitively), so without comparing text.
+bool is_hop_by_hop_field(boost::beast::http::field name);
+
 // Connection-specific headers are judged against the Connection header's tokens as they were
 // before any header was removed: `connection_tokens` is every Connection value joined by ','.
 bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name);
 
-// Turns the judged request, in place, into the request that goes upstream: hop-by-hop headers,
-// Expect and the session header dropped, HTTP/1.1 keep-alive, and the (already de-chunked) body
-// framed by a Content-Length computed here, so the upstream reads exactly the message the proxy
-// judged. In place because the forwarded request is the judged one: the body is never copied.
-void prepare_upstream_request(ProxyRequest& request, std::string_view session_header);
-
-// The start line and header of a message, byte for byte what Beast's serializer writes, into
-// `out` (cleared first, its capacity kept). The proxy then writes this and the body in one
-// gather write: walking Beast's serializer buffer sequences cost about 1 us a request
-// (measured), more than the system call. fuzz_proxy_request checks the bytes equal Beast's.
-void serialize_head(const boost::beast::http::request_header<>& header, std::string& out);
-void serialize_head(const boost::beast::http::response_header<>& header, std::string& out);
-
-// prepare_upstream_request on a copy (for the fuzz target and tests).
-ProxyRequest upstream_request(const ProxyRequest& request, std::string_view session_header);
-
-// Strips, in place, the hop-by-hop headers of an upstream response header before it is relayed.
-void strip_hop_by_hop(boost::beast::http::fields& fields);
+// The start line and header of the request that goes upstream, into `out` (cleared first, its
+// capacity kept): the judged request's own fields minus the hop-by-hop ones, Expect,
+// Content-Length and the session header, as HTTP/1.1 keep-alive, and the (already de-chunked)
+// body framed by a Content-Length computed here, so the upstream reads exactly the message the
+// proxy judged. The judged request itself is left as it is. The proxy writes this and the body
+// in one gather write. Byte for byte what Beast's serializer writes for the request after
+// Beast's own erase, version(11), keep_alive(true) and prepare_payload(): fuzz_proxy_request
+// checks it, as it does that the bytes parse back to the judged method, target and body.
+void serialize_upstream_head(const ProxyRequest& request, std::string_view session_header,
+                             std::string& out);
 
 }  // namespace panguard::agent

@@ -11,10 +11,13 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+
+#include "agent/vault_proxy/write_now.h"
 
 namespace panguard::agent {
 namespace {
@@ -91,6 +94,7 @@ ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnecti
     }
     // Small requests and response headers must not wait for Nagle's algorithm.
     stream->set_option(tcp::no_delay(true), ec);
+    stream->non_blocking(true, ec);  // for write_now()
     deadline.expires_never();
     connection.stream = std::move(stream);
     connection.deadline = std::move(deadline);
@@ -129,6 +133,7 @@ ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnecti
 }
 
 ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyRequest& request,
+                                                                std::string_view session_header,
                                                                 bool head,
                                                                 UpstreamExchange& exchange) {
   for (;;) {
@@ -140,7 +145,9 @@ ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::send(const ProxyReque
       co_return error;
     }
     Attempt outcome = co_await std::visit(
-        [&](auto& stream) { return this->exchange(*stream, request, head, reused, exchange); },
+        [&](auto& stream) {
+          return this->exchange(*stream, request, session_header, head, reused, exchange);
+        },
         exchange.connection.stream);
     if (!outcome.error) co_return std::nullopt;
     close(exchange.connection);
@@ -165,22 +172,27 @@ void UpstreamPool::finish(UpstreamExchange& exchange, bool complete) {
 
 template <typename Stream>
 ProxyAwaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
-                                                             const ProxyRequest& request, bool head,
-                                                             bool reused,
+                                                             const ProxyRequest& request,
+                                                             std::string_view session_header,
+                                                             bool head, bool reused,
                                                              UpstreamExchange& exchange) {
   SocketDeadline& deadline = exchange.connection.deadline;
   boost::system::error_code ec;
   deadline.expires_after(options_.write_timeout);
-  serialize_head(request, exchange.connection.head);
+  serialize_upstream_head(request, session_header, exchange.connection.head);
   const std::array<asio::const_buffer, 2> message{asio::buffer(exchange.connection.head),
                                                   asio::buffer(request.body())};
-  co_await asio::async_write(stream, message, asio::redirect_error(kProxyAwait, ec));
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> unsent(message);
+  unsent.consume(write_now(stream, message, ec));
+  if (!ec && beast::buffer_bytes(unsent) != 0) {
+    co_await asio::async_write(stream, unsent, asio::redirect_error(kProxyAwait, ec));
+  }
   if (ec) {
     co_return Attempt{
         UpstreamError{"write to " + address_text_ + " failed: " + failure(ec, deadline)}, reused};
   }
 
-  auto& parser = exchange.parser.emplace();
+  auto& parser = exchange.parser.emplace(exchange.connection.head);
   // Streamed, so no size bound is needed. Not boost::none: Boost 1.74 compares the
   // Content-Length with the optional itself, and every length is "over" an empty one.
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());

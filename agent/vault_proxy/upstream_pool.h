@@ -9,8 +9,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
@@ -18,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -25,6 +24,7 @@
 #include "agent/net/tls_context.h"
 #include "agent/vault_proxy/proxy_executor.h"
 #include "agent/vault_proxy/proxy_http.h"
+#include "agent/vault_proxy/relay_response_parser.h"
 #include "agent/vault_proxy/socket_deadline.h"
 
 namespace panguard::agent {
@@ -58,8 +58,8 @@ struct UpstreamConnection {
   using TlsStream = boost::beast::ssl_stream<ProxySocket>;
   std::variant<std::unique_ptr<PlainStream>, std::unique_ptr<TlsStream>> stream;
   boost::beast::flat_buffer buffer;
-  // The start line and header of the request being sent, then of the response being relayed
-  // (serialize_head); its capacity is kept across requests.
+  // The start line and header of the request being sent (serialize_upstream_head), then of the
+  // response being relayed (RelayResponseParser); its capacity is kept across requests.
   std::string head;
   SocketDeadline deadline;  // after `stream`: released before the socket it closes goes
 };
@@ -69,7 +69,7 @@ struct UpstreamConnection {
 // response.
 struct UpstreamExchange {
   UpstreamConnection connection;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser;
+  std::optional<RelayResponseParser> parser;  // writes the client's header to connection.head
 };
 
 class UpstreamPool {
@@ -80,10 +80,12 @@ class UpstreamPool {
   // not have it. Returns an error message, or "" on success.
   std::string resolve(const UpstreamAddress& address);
 
-  // Sends `request` and reads the response header into `exchange`. A reused connection that
+  // Sends the judged `request` as serialize_upstream_head() frames it (without the header named
+  // `session_header`) and reads the response header into `exchange`. A reused connection that
   // turns out to be closed by the upstream before answering is retried once on a fresh one.
   // `head`: the request is a HEAD, so the response has no body whatever its header says.
-  ProxyAwaitable<std::optional<UpstreamError>> send(const ProxyRequest& request, bool head,
+  ProxyAwaitable<std::optional<UpstreamError>> send(const ProxyRequest& request,
+                                                    std::string_view session_header, bool head,
                                                     UpstreamExchange& exchange);
 
   // Ends an exchange that send() filled: the connection goes back to the idle list only when
@@ -105,8 +107,9 @@ class UpstreamPool {
     bool retryable = false;  // failed on a reused connection before any response byte
   };
   template <typename Stream>
-  ProxyAwaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request, bool head,
-                                   bool reused, UpstreamExchange& exchange);
+  ProxyAwaitable<Attempt> exchange(Stream& stream, const ProxyRequest& request,
+                                   std::string_view session_header, bool head, bool reused,
+                                   UpstreamExchange& exchange);
   static void close(UpstreamConnection& connection);
 
   ProxyExecutor executor_;

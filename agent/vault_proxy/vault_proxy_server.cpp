@@ -15,6 +15,7 @@
 #include <algorithm>
 
 #include "agent/log/log.h"
+#include "agent/vault_proxy/buffered_parse.h"
 #include "agent/vault_proxy/request_framing.h"
 #include "agent/vault_proxy/response_relay.h"
 
@@ -101,6 +102,8 @@ ProxyAwaitable<void> VaultProxyServer::serve_connection(
     ec.clear();
   }
   if (!options_.listener_tls) {
+    socket.non_blocking(true, ec);  // for write_now(); Asio's own operations do not mind
+    ec.clear();
     co_await serve_requests(connection, socket, deadline, client);
   } else {
     // The TLS stream borrows the connection's socket, so the deadline and the listener's stop()
@@ -162,7 +165,12 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
       response = *decision.refusal;
     } else {
       connection->busy = true;
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(kProxyAwait, ec));
+      // A GET is complete with its header, and a small body usually came in the same read.
+      bool complete = parser.is_done();
+      if (!complete && parse_buffered(parser, buffer, ec)) complete = ec || parser.is_done();
+      if (!complete) {
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(kProxyAwait, ec));
+      }
       // No client timeout while the gate and the upstream work: as with beast::tcp_stream, a
       // deadline covers only the client operation it was set for.
       deadline.expires_never();
@@ -175,7 +183,7 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
       } else if (ec) {
         break;
       } else {
-        ProxyRequest& request = parser.get();
+        const ProxyRequest& request = parser.get();
         ProcessCompletion completion;
         GateStart start = begin_gate(gate_, request, client, clock_.now_ns(), completion);
         // Not a conditional expression around co_await: GCC 12 miscompiles the temporaries of
@@ -228,12 +236,11 @@ ProxyResponse VaultProxyServer::body_too_large() {
 
 template <typename Stream>
 ProxyAwaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(
-    ProxyRequest& request, Stream& client, SocketDeadline& client_deadline, bool keep_alive,
+    const ProxyRequest& request, Stream& client, SocketDeadline& client_deadline, bool keep_alive,
     std::span<char> piece, bool& client_usable) {
   const bool head = request.method() == http::verb::head;
-  prepare_upstream_request(request, rules_->session_header);
   UpstreamExchange exchange;
-  if (auto error = co_await upstream_.send(request, head, exchange)) {
+  if (auto error = co_await upstream_.send(request, rules_->session_header, head, exchange)) {
     metrics_.count_vault_request(VaultOutcome::kUpstreamError);
     const uint64_t errors = ++upstream_errors_;
     if (log::should_log_occurrence(errors)) {

@@ -94,12 +94,12 @@ class VaultProxyServer {
   ProxyAwaitable<void> serve_requests(std::shared_ptr<HttpConnection> connection, Stream& stream,
                                       SocketDeadline& deadline,
                                       const identity::ClientWorkload& client);
-  // Forwards an allowed request (turned into the upstream request in place) and streams the
+  // Forwards an allowed request (as serialize_upstream_head frames it) and streams the
   // response to `client`. Returns the answer still to be written when the upstream failed before
   // its response header (502); nullopt when the response was relayed, or broke off, which
   // `client_usable` then reports as false: the client connection must close.
   template <typename Stream>
-  ProxyAwaitable<std::optional<ProxyResponse>> forward(ProxyRequest& request, Stream& client,
+  ProxyAwaitable<std::optional<ProxyResponse>> forward(const ProxyRequest& request, Stream& client,
                                                        SocketDeadline& client_deadline,
                                                        bool keep_alive, std::span<char> piece,
                                                        bool& client_usable);

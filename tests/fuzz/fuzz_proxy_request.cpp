@@ -1,15 +1,15 @@
 // libFuzzer target: raw bytes as a client would send them to the Vault proxy, through the same
 // socket-free steps the proxy takes: Beast's request parser with the proxy's header and body
 // limits, then framing_rejection() on the header, then the body, then canonicalize() and the
-// request the proxy would forward (upstream_request). Nothing may crash, and:
+// request the proxy would forward (serialize_upstream_head). Nothing may crash, and:
 //   - framing that passes is unambiguous: at most one Content-Length, no list in it, never
 //     Content-Length together with Transfer-Encoding, and Transfer-Encoding only "chunked";
 //   - the body stays within the limit;
-//   - the forwarded request, serialized as the upstream pool does (serialize_head, then
-//     the body; byte for byte what Beast's serializer writes) and parsed again, is exactly one
-//     message with the same method, target and body, and carries neither the session header nor
-//     hop-by-hop framing headers: what the upstream reads is what the proxy judged (no
-//     smuggling through it).
+//   - the forwarded request of a canonical one, serialized as the upstream pool does
+//     (serialize_upstream_head, then the body; byte for byte what Beast writes after its own
+//     erase and prepare_payload) and parsed again, is exactly one message with the same method,
+//     target and body, and carries neither the session header nor hop-by-hop framing headers:
+//     what the upstream reads is what the proxy judged (no smuggling through it).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -24,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "agent/sources/vault/request_event.h"
@@ -65,19 +66,33 @@ void check_accepted_framing(const http::fields& headers) {
   }
 }
 
-// The forwarded bytes must parse back to one message equal to the one judged.
-void check_forwarded(const ProxyRequest& request) {
-  const ProxyRequest forwarded = panguard::agent::upstream_request(request, kSessionHeader);
-  if (forwarded.find(kSessionHeader) != forwarded.end()) fail("session header forwarded", "");
-  if (count(forwarded, http::field::transfer_encoding) != 0)
-    fail("Transfer-Encoding forwarded", "");
-  // What the upstream pool writes: the flat head, then the body. It must be Beast's bytes.
-  std::string bytes;
-  panguard::agent::serialize_head(forwarded, bytes);
-  bytes += forwarded.body();
+// Beast's own way to the upstream request, the reference serialize_upstream_head must match
+// byte for byte: Beast erases the same fields (judged against the Connection tokens as received),
+// then version(11), keep_alive(true), prepare_payload(), and its serializer writes the message.
+std::string beast_upstream_bytes(const ProxyRequest& request) {
+  ProxyRequest forwarded = request;
+  for (auto field = forwarded.begin(); field != forwarded.end();) {
+    const bool dropped = field->name() == http::field::content_length ||
+                         field->name() == http::field::expect ||
+                         panguard::agent::is_hop_by_hop(request, field->name_string()) ||
+                         boost::beast::iequals(field->name_string(), kSessionHeader);
+    field = dropped ? forwarded.erase(field) : std::next(field);
+  }
+  forwarded.version(11);
+  forwarded.keep_alive(true);
+  forwarded.prepare_payload();
   std::ostringstream wire;
   wire << forwarded;
-  if (bytes != wire.str()) fail("flat serialization differs from Beast's", bytes);
+  return wire.str();
+}
+
+// The forwarded bytes must be Beast's, and parse back to one message equal to the one judged.
+void check_forwarded(const ProxyRequest& request) {
+  // What the upstream pool writes: the flat head, then the body.
+  std::string bytes;
+  panguard::agent::serialize_upstream_head(request, kSessionHeader, bytes);
+  bytes += request.body();
+  if (bytes != beast_upstream_bytes(request)) fail("upstream bytes differ from Beast's", bytes);
 
   http::request_parser<http::string_body> again;
   again.header_limit(static_cast<std::uint32_t>(bytes.size()));
@@ -90,6 +105,10 @@ void check_forwarded(const ProxyRequest& request) {
   if (ec || !again.is_done()) fail("forwarded request does not parse", ec.message());
   if (used != bytes.size()) fail("forwarded request has trailing bytes", bytes);
   const ProxyRequest& reparsed = again.get();
+  if (reparsed.find(kSessionHeader) != reparsed.end()) fail("session header forwarded", "");
+  if (count(reparsed, http::field::transfer_encoding) != 0) {
+    fail("Transfer-Encoding forwarded", "");
+  }
   if (reparsed.method_string() != request.method_string()) fail("method", request.method_string());
   if (reparsed.target() != request.target()) fail("target", request.target());
   if (reparsed.body() != request.body()) fail("body", "");
@@ -134,9 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     namespaces.push_back(field->value());
   }
   // Canonicalization's own invariants are fuzz_vault_request's job; here it must just not crash
-  // on whatever the HTTP layer lets through.
-  (void)panguard::vault::canonicalize(request.method_string(), request.target(), namespaces,
-                                      layout);
-  check_forwarded(request);
+  // on whatever the HTTP layer lets through. Only what it accepts can be forwarded (it refuses
+  // TRACE, for which Beast's reference would throw).
+  const auto canonical =
+      panguard::vault::canonicalize(request.method_string(), request.target(), namespaces, layout);
+  if (std::holds_alternative<panguard::vault::CanonicalRequest>(canonical)) {
+    check_forwarded(request);
+  }
   return 0;
 }

@@ -1,0 +1,27 @@
+// Parsing what a connection's read buffer already holds, without a read. Beast's asynchronous
+// reads do the same first, but when that is enough they still complete through a posted
+// handler: a scheduler round trip per call, which the proxy would pay on every request whose
+// body arrived with its header (measured: about 0.4 us a request).
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace panguard::agent {
+
+// One step of Beast's read_some on bytes already in `buffer`: true when the parser got what it
+// could use from them (`ec` tells how that went, as the read would); false, with `ec` clear, when
+// it needs more bytes from the stream first.
+template <bool isRequest, typename DynamicBuffer>
+bool parse_buffered(boost::beast::http::basic_parser<isRequest>& parser, DynamicBuffer& buffer,
+                    boost::system::error_code& ec) {
+  ec = {};
+  if (buffer.size() == 0) return false;
+  buffer.consume(parser.put(buffer.data(), ec));
+  if (ec != boost::beast::http::error::need_more) return true;
+  ec = {};
+  return false;
+}
+
+}  // namespace panguard::agent

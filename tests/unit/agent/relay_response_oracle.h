@@ -1,0 +1,200 @@
+// Drives RelayResponseParser over raw upstream bytes as response_relay.h does, and the oracle it
+// must match: Beast's own response_parser, then what the proxy did before it had its own parser
+// (erase the fields is_hop_by_hop() names, judged against the header as received; HTTP/1.1; the
+// relay's framing; Beast's serializer for the header). Shared by relay_response_parser_test.cpp
+// and tests/fuzz/fuzz_relay_response.cpp. No sockets: bytes go in with put() and put_eof().
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/vault_proxy/proxy_http.h"
+#include "agent/vault_proxy/relay_response_parser.h"
+
+namespace panguard::agent::relay_oracle {
+
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+struct RelayOptions {
+  bool head = false;       // the request was a HEAD: skip(true), no body read
+  bool keep_alive = true;  // what the client is told
+  // The relay's framing for the client; empty: decided as response_relay.h does.
+  std::optional<bool> chunked = std::nullopt;
+  std::size_t piece_size = 7;              // the relay's body buffer, tiny so that bodies split
+  std::uint32_t header_limit = 64 * 1024;  // upstream_pool.cpp
+  std::uint64_t body_limit = std::numeric_limits<std::uint64_t>::max();  // upstream_pool.cpp
+};
+
+// What the client would get, and how the upstream's bytes were taken.
+struct Relayed {
+  error_code error;            // the first error; need_buffer (a full piece) is not one
+  bool done = false;           // the whole message was parsed
+  bool stuck = false;          // a parse step took nothing and gave nothing
+  std::size_t used = 0;        // bytes of the input consumed
+  bool chunked = false;        // the framing finish_head was given
+  std::string head_at_header;  // the client's header once finish_head ran
+  std::string head_sent;       // the same string when the relay writes it to the client
+  std::string body;
+  std::vector<std::string> pieces;  // the body as it filled the relay's pieces
+};
+
+// One read step as the relay takes it: put() on the unparsed rest once; when that rest cannot
+// move the parser on, what Beast's reads do on EOF: put_eof(), or end_of_stream before any byte.
+// need_buffer is returned as is.
+template <bool isRequest>
+error_code parse_step(http::basic_parser<isRequest>& parser, std::string_view wire,
+                      std::size_t& used) {
+  error_code ec;
+  if (used < wire.size()) {
+    const std::size_t before = used;
+    used += parser.put(boost::asio::buffer(wire.data() + used, wire.size() - used), ec);
+    if (ec != http::error::need_more) return ec;
+    ec = {};
+    if (used != before) return ec;
+  }
+  if (!parser.got_some()) return http::error::end_of_stream;
+  parser.put_eof(ec);
+  return ec;
+}
+
+template <bool isRequest, typename Enough>
+error_code parse_until(http::basic_parser<isRequest>& parser, std::string_view wire,
+                       std::size_t& used, Enough enough) {
+  error_code ec;
+  while (!ec && !enough()) ec = parse_step(parser, wire, used);
+  return ec;
+}
+
+// response_relay.h's choice: a chunked body stays chunked, one delimited by EOF becomes chunked,
+// and a HEAD answer says chunked when the upstream did.
+template <bool isRequest>
+bool relay_chunked(const http::basic_parser<isRequest>& parser, const RelayOptions& options) {
+  if (options.chunked) return *options.chunked;
+  const bool upstream_chunked = parser.chunked();
+  const bool delimited_by_close =
+      !options.head && !parser.is_done() && !upstream_chunked && !parser.content_length();
+  return options.head ? upstream_chunked : upstream_chunked || delimited_by_close;
+}
+
+// The body loop of response_relay.h: one parse step per piece, and the header goes to the
+// client with the first piece that holds body bytes, or once the message is done.
+inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& options) {
+  Relayed out;
+  std::string head = "stale bytes of the connection's last response\r\n";
+  RelayResponseParser parser(head);
+  parser.header_limit(options.header_limit);
+  parser.body_limit(options.body_limit);
+  parser.skip(options.head);
+  out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
+  if (!out.error) {
+    out.chunked = relay_chunked(parser, options);
+    parser.finish_head(out.chunked, options.keep_alive);
+    out.head_at_header = head;
+    std::string piece(options.piece_size, '\0');
+    bool header_sent = false;
+    for (;;) {
+      if (!parser.is_done()) {
+        parser.set_body_buffer(piece);
+        const std::size_t before = out.used;
+        out.error = parse_step(parser, wire, out.used);
+        if (out.error == http::error::need_buffer) out.error = {};
+        if (out.error) break;
+        if (out.used == before && parser.body_bytes() == 0 && !parser.is_done()) {
+          out.stuck = true;  // the relay would parse the same bytes forever
+          break;
+        }
+        if (parser.body_bytes() == 0 && !parser.is_done()) continue;
+        if (parser.body_bytes() > 0) out.pieces.emplace_back(piece.data(), parser.body_bytes());
+      }
+      if (!header_sent) out.head_sent = head;
+      header_sent = true;
+      if (parser.is_done()) break;
+    }
+  }
+  for (const std::string& piece : out.pieces) out.body += piece;
+  out.done = parser.is_done();
+  return out;
+}
+
+// The relay's header with repeated field names brought together as Beast's fields container
+// inserts them (after the last field of the same name). The relay keeps arrival order instead:
+// RFC 9110 lets a proxy reorder fields of different names but not those of one name, and both
+// orders keep the latter, so this is the one difference the oracle allows.
+inline std::string grouped_like_beast(const std::string& head) {
+  const std::size_t fields_begin = head.find("\r\n") + 2;
+  std::vector<std::string> lines;
+  std::size_t at = fields_begin;
+  while (at < head.size() && head.compare(at, 2, "\r\n") != 0) {
+    const std::size_t end = head.find("\r\n", at) + 2;
+    std::string line = head.substr(at, end - at);
+    const std::string_view name(line.data(), line.find(':'));
+    std::size_t after_last_of_name = lines.size();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (boost::beast::iequals(std::string_view(lines[i]).substr(0, lines[i].find(':')), name)) {
+        after_last_of_name = i + 1;
+      }
+    }
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after_last_of_name), std::move(line));
+    at = end;
+  }
+  std::string out = head.substr(0, fields_begin);
+  for (const std::string& line : lines) out += line;
+  return out + head.substr(at);
+}
+
+// The header as the proxy built it with Beast's fields container.
+inline std::string beast_client_head(const http::response_header<>& upstream, bool head_request,
+                                     bool chunked, bool keep_alive) {
+  http::response<http::empty_body> message(upstream);
+  const http::fields judged = upstream;  // the Connection tokens before any erase
+  for (auto field = message.begin(); field != message.end();) {
+    field = is_hop_by_hop(judged, field->name_string()) ? message.erase(field) : std::next(field);
+  }
+  message.version(11);
+  // The old relay's two branches: chunked(true) also drops Content-Length, which a body it
+  // re-chunks never has; a HEAD answer kept it.
+  if (chunked && !head_request) message.chunked(true);
+  if (chunked && head_request) message.set(http::field::transfer_encoding, "chunked");
+  message.keep_alive(keep_alive);
+  std::ostringstream bytes;
+  bytes << message.base();
+  return bytes.str();
+}
+
+inline Relayed relay_with_beast(std::string_view wire, const RelayOptions& options) {
+  Relayed out;
+  http::response_parser<http::string_body> parser;
+  parser.header_limit(options.header_limit);
+  parser.body_limit(options.body_limit);
+  parser.skip(options.head);
+  out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
+  if (!out.error) {
+    out.chunked = relay_chunked(parser, options);
+    out.head_at_header =
+        beast_client_head(parser.get().base(), options.head, out.chunked, options.keep_alive);
+    out.head_sent = out.head_at_header;
+    out.error = parse_until(parser, wire, out.used, [&] { return parser.is_done(); });
+    out.body = parser.get().body();
+  }
+  out.done = parser.is_done();
+  return out;
+}
+
+}  // namespace panguard::agent::relay_oracle
