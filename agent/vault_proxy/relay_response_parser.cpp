@@ -19,6 +19,7 @@ void RelayResponseParser::on_response_impl(int code, string_view reason, int, er
   // the standard one when it sent none. The parser has checked `code` has three digits.
   const string_view phrase =
       reason.empty() ? http::obsolete_reason(static_cast<http::status>(code)) : reason;
+  status_ = code;
   head_.clear();
   head_.append("HTTP/1.1 ");
   head_ += static_cast<char>('0' + code / 100 % 10);
@@ -36,7 +37,12 @@ void RelayResponseParser::on_field_impl(http::field name, string_view name_strin
   if (name == http::field::connection) {
     for (const auto token : http::token_list(value)) {
       // Keep-Alive is dropped anyway, and a keep-alive upstream names it in every response.
-      if (boost::beast::iequals(token, "keep-alive")) continue;
+      // Content-Length stays whatever Connection says: it frames the body, which the relay
+      // passes on as it is (without it a keep-alive client could not tell where the body ends).
+      if (boost::beast::iequals(token, "keep-alive") ||
+          boost::beast::iequals(token, "content-length")) {
+        continue;
+      }
       if (!connection_tokens_.empty()) connection_tokens_ += ',';
       connection_tokens_.append(token);
     }
@@ -64,7 +70,8 @@ void RelayResponseParser::drop_fields_named_by_connection() {
       named = named || boost::beast::iequals(name, token);
     }
     if (!named) {
-      std::copy(head_.begin() + line, head_.begin() + line_end, head_.begin() + kept_end);
+      if (kept_end != line)
+        std::memmove(head_.data() + kept_end, head_.data() + line, line_end - line);
       kept_end += line_end - line;
     }
     line = line_end;

@@ -20,6 +20,11 @@ class RelayResponseParser final : public boost::beast::http::basic_parser<false>
   // The client's header is written to `head`, which is cleared first: its capacity, kept
   // across the requests of an upstream connection, is what spares the allocations.
   explicit RelayResponseParser(std::string& head) : head_(head) {}
+  // It writes through a reference to its owner's string: never moved, so never left pointing at
+  // a string that moved away.
+  RelayResponseParser(RelayResponseParser&&) = delete;
+
+  int status() const { return status_; }  // the status code, once the start line is parsed
 
   // Where the next body bytes go. body_bytes() counts those that arrived there since; once the
   // piece is full the read stops with http::error::need_buffer, as with Beast's buffer_body.
@@ -54,9 +59,10 @@ class RelayResponseParser final : public boost::beast::http::basic_parser<false>
   void drop_fields_named_by_connection();
 
   std::string& head_;
-  // The Connection tokens joined by ',', keep-alive left out (so usually empty): the fields they
-  // name are hop-by-hop too.
+  // The Connection tokens joined by ',' (usually empty), keep-alive and content-length left out:
+  // the fields they name are hop-by-hop too.
   std::string connection_tokens_;
+  int status_ = 0;
   std::span<char> body_;
   std::size_t body_bytes_ = 0;
 };

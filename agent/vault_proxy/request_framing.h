@@ -10,9 +10,11 @@
 
 namespace panguard::agent {
 
-// The rejection code ("duplicate_content_length", "content_length_with_transfer_encoding",
-// "duplicate_transfer_encoding", "unsupported_transfer_encoding"), or nullopt when the framing is
-// unambiguous: at most one Content-Length, or exactly one Transfer-Encoding that is "chunked".
+// The rejection code ("connection_names_end_to_end_field", "duplicate_content_length",
+// "content_length_with_transfer_encoding", "duplicate_transfer_encoding",
+// "unsupported_transfer_encoding"), or nullopt when the framing is unambiguous: at most one
+// Content-Length, or exactly one Transfer-Encoding that is "chunked", and no Connection token
+// naming a field of the request that is not hop-by-hop (the proxy would judge it, then drop it).
 std::optional<std::string> framing_rejection(const boost::beast::http::fields& headers);
 
 }  // namespace panguard::agent

@@ -57,9 +57,10 @@ ProxyAwaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStr
   auto& parser = *exchange.parser;
 
   const bool upstream_chunked = parser.chunked();
-  const bool delimited_by_close =
-      !head && !parser.is_done() && !upstream_chunked && !parser.content_length();
-  const bool rechunk = !head && (upstream_chunked || delimited_by_close);
+  // A response done at its header (204, 304, a zero length) has no body, whatever its
+  // Transfer-Encoding says: a last chunk sent after it would be read as the next response.
+  const bool body_follows = !head && !parser.is_done();
+  const bool rechunk = body_follows && (upstream_chunked || !parser.content_length());
   parser.finish_head(rechunk || (head && upstream_chunked), keep_alive);
   const std::string& head_bytes = exchange.connection.head;
   bool header_sent = false;

@@ -192,21 +192,33 @@ ProxyAwaitable<UpstreamPool::Attempt> UpstreamPool::exchange(Stream& stream,
         UpstreamError{"write to " + address_text_ + " failed: " + failure(ec, deadline)}, reused};
   }
 
-  auto& parser = exchange.parser.emplace(exchange.connection.head);
-  // Streamed, so no size bound is needed. Not boost::none: Boost 1.74 compares the
-  // Content-Length with the optional itself, and every length is "over" an empty one.
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
-  parser.skip(head);  // a HEAD answer has no body to read
-  deadline.expires_after(options_.read_timeout);
-  co_await http::async_read_header(stream, exchange.connection.buffer, parser,
-                                   asio::redirect_error(kProxyAwait, ec));
-  deadline.expires_never();  // the relay sets its own for each body read
-  if (ec) {
-    const bool nothing_read = !parser.got_some();
-    co_return Attempt{
-        UpstreamError{"reading from " + address_text_ + " failed: " + failure(ec, deadline)},
-        reused && nothing_read};
+  // Informational answers (1xx) are not the response. Vault sends none (the proxy strips
+  // Expect), and relaying one as the response would leave the real one unread on a pooled
+  // connection, for the next request to receive: they are read past, a few at most. 101, a
+  // switch of protocol the proxy never asked for, fails the exchange.
+  constexpr int kMaxInformational = 8;
+  for (int informational = 0;; ++informational) {
+    auto& parser = exchange.parser.emplace(exchange.connection.head);
+    // Streamed, so no size bound is needed. Not boost::none: Boost 1.74 compares the
+    // Content-Length with the optional itself, and every length is "over" an empty one.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
+    parser.skip(head);  // a HEAD answer has no body to read
+    deadline.expires_after(options_.read_timeout);
+    co_await http::async_read_header(stream, exchange.connection.buffer, parser,
+                                     asio::redirect_error(kProxyAwait, ec));
+    deadline.expires_never();  // the relay sets its own for each body read
+    if (ec) {
+      const bool nothing_read = informational == 0 && !parser.got_some();
+      co_return Attempt{
+          UpstreamError{"reading from " + address_text_ + " failed: " + failure(ec, deadline)},
+          reused && nothing_read};
+    }
+    if (parser.status() >= 200) break;
+    if (parser.status() == 101 || informational + 1 == kMaxInformational) {
+      co_return Attempt{UpstreamError{address_text_ + " answered with status " +
+                                      std::to_string(parser.status()) + " only"}};
+    }
   }
   co_return Attempt{};
 }

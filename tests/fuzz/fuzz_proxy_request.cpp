@@ -3,7 +3,8 @@
 // limits, then framing_rejection() on the header, then the body, then canonicalize() and the
 // request the proxy would forward (serialize_upstream_head). Nothing may crash, and:
 //   - framing that passes is unambiguous: at most one Content-Length, no list in it, never
-//     Content-Length together with Transfer-Encoding, and Transfer-Encoding only "chunked";
+//     Content-Length together with Transfer-Encoding, Transfer-Encoding only "chunked", and no
+//     Connection token naming an end-to-end field the request carries;
 //   - the body stays within the limit;
 //   - the forwarded request of a canonical one, serialized as the upstream pool does
 //     (serialize_upstream_head, then the body; byte for byte what Beast writes after its own
@@ -52,6 +53,14 @@ std::ptrdiff_t count(const http::fields& fields, http::field name) {
 }
 
 void check_accepted_framing(const http::fields& headers) {
+  // Nothing the request carries end to end may be named by Connection (the proxy drops those).
+  for (const auto& field : headers) {
+    if (field.name() != http::field::connection &&
+        panguard::agent::is_hop_by_hop(headers, field.name_string()) &&
+        !panguard::agent::is_hop_by_hop_field(field.name())) {
+      fail("Connection names an end-to-end field that was accepted", field.name_string());
+    }
+  }
   const auto lengths = count(headers, http::field::content_length);
   const auto encodings = count(headers, http::field::transfer_encoding);
   if (lengths > 1) fail("two Content-Length accepted", "");

@@ -171,6 +171,13 @@ std::vector<Case> cases() {
        },
        403, false},
       {"DuplicateNamespaceHeader", [=] { return get(acme + "db", ns_acme + ns_acme); }, 400, false},
+      // The proxy drops what Connection names: the gate would judge acme's namespace, and Vault
+      // would run the request in the root one.
+      {"ConnectionDropsTheNamespaceHeader",
+       [=] {
+         return get("/v1/secret/data/shared/db", ns_acme + "Connection: X-Vault-Namespace\r\n");
+       },
+       400, false},
       {"DuplicateNamespaceHeaderConflicting",
        [=] { return get(acme + "db", ns_acme + "x-vault-namespace: tenants/globex\r\n"); }, 400,
        false},

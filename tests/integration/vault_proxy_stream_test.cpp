@@ -265,6 +265,48 @@ TEST_F(VaultProxyStreamTest, HeadAnswerKeepsContentLengthWithoutABody) {
   EXPECT_EQ(upstream.connections(), 1u);
 }
 
+// A 204 or 304 has no body whatever its Transfer-Encoding says: a last chunk written after it
+// would be read by the client as the start of the next response.
+TEST_F(VaultProxyStreamTest, NoBodyStatusWithChunkedEncodingGetsNoChunks) {
+  ScriptedUpstream upstream("HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n");
+  start(upstream.port());
+
+  const std::string response = raw_exchange(port_, request("GET", false) + request("GET", true));
+  ASSERT_EQ(count_of(response, "HTTP/1.1 204 No Content\r\n"), 2u) << response;
+  EXPECT_EQ(response.find("Transfer-Encoding"), std::string::npos) << response;
+  const std::size_t second = response.find("HTTP/1.1 204", 1);
+  EXPECT_EQ(response.find("\r\n\r\n") + 4, second) << "bytes after the first answer: " << response;
+  EXPECT_EQ(response.size(), response.rfind("\r\n\r\n") + 4) << response;
+  EXPECT_EQ(upstream.connections(), 1u);
+}
+
+// Informational answers (here 103 Early Hints) are read past: the client gets the final
+// response, and the upstream connection is reused only once that was read, so the next request
+// gets its own answer, not the one left over from the last.
+TEST_F(VaultProxyStreamTest, InformationalAnswersAreReadPastToTheFinalResponse) {
+  ScriptedUpstream upstream(
+      "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nfinal");
+  start(upstream.port());
+
+  const std::string response = raw_exchange(port_, request("GET", false) + request("GET", true));
+  EXPECT_EQ(response.find("103"), std::string::npos) << response;
+  ASSERT_EQ(count_of(response, "HTTP/1.1 200 OK\r\n"), 2u) << response;
+  EXPECT_EQ(count_of(response, "\r\n\r\nfinal"), 2u) << response;
+  EXPECT_EQ(response.size(), response.rfind("final") + 5) << response;
+  EXPECT_EQ(upstream.requests(), 2u);
+  EXPECT_EQ(upstream.connections(), 1u) << "the pooled connection was reused";
+}
+
+// 101 would switch the connection to a protocol the proxy never asked for: 502, not relayed.
+TEST_F(VaultProxyStreamTest, SwitchingProtocolsIsAnUpstreamError) {
+  ScriptedUpstream upstream("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n");
+  start(upstream.port());
+  const std::string response = raw_exchange(port_, request("GET", true));
+  EXPECT_EQ(status_of(response), 502) << response;
+  EXPECT_EQ(response.find("101"), std::string::npos) << response;
+}
+
 TEST_F(VaultProxyStreamTest, UpstreamStallingMidBodyTimesOutAndClosesTheClient) {
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";

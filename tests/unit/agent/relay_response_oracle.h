@@ -83,14 +83,15 @@ error_code parse_until(http::basic_parser<isRequest>& parser, std::string_view w
 }
 
 // response_relay.h's choice: a chunked body stays chunked, one delimited by EOF becomes chunked,
-// and a HEAD answer says chunked when the upstream did.
+// a response done at its header is not chunked, and a HEAD answer says chunked when the upstream
+// did.
 template <bool isRequest>
 bool relay_chunked(const http::basic_parser<isRequest>& parser, const RelayOptions& options) {
   if (options.chunked) return *options.chunked;
   const bool upstream_chunked = parser.chunked();
-  const bool delimited_by_close =
-      !options.head && !parser.is_done() && !upstream_chunked && !parser.content_length();
-  return options.head ? upstream_chunked : upstream_chunked || delimited_by_close;
+  if (options.head) return upstream_chunked;
+  // A response done at its header (204, 304, a zero length) has no body to frame.
+  return !parser.is_done() && (upstream_chunked || !parser.content_length());
 }
 
 // The body loop of response_relay.h: one parse step per piece, and the header goes to the
@@ -164,8 +165,12 @@ inline std::string beast_client_head(const http::response_header<>& upstream, bo
                                      bool chunked, bool keep_alive) {
   http::response<http::empty_body> message(upstream);
   const http::fields judged = upstream;  // the Connection tokens before any erase
+  // Content-Length frames the body the relay passes on as it is: it stays even when Connection
+  // names it.
   for (auto field = message.begin(); field != message.end();) {
-    field = is_hop_by_hop(judged, field->name_string()) ? message.erase(field) : std::next(field);
+    const bool dropped =
+        field->name() != http::field::content_length && is_hop_by_hop(judged, field->name_string());
+    field = dropped ? message.erase(field) : std::next(field);
   }
   message.version(11);
   // The old relay's two branches: chunked(true) also drops Content-Length, which a body it

@@ -105,15 +105,16 @@ TEST(RelayResponseParserTest, FieldsConnectionNamesGoWhereverTheyCome) {
             "Content-Length: 0\r\n\r\n");
 }
 
-TEST(RelayResponseParserTest, ConnectionCanNameAnEndToEndField) {
-  // Odd but legal: Connection names Content-Type and Content-Length, which then do not reach the
-  // client (the length still frames the upstream's body).
+TEST(RelayResponseParserTest, ConnectionCanNameAnEndToEndFieldButNotTheLength) {
+  // Odd but legal: Connection names Content-Type, which then does not reach the client, and
+  // Content-Length, which stays: the relay passes the body on with that framing, and without it
+  // a keep-alive client could not tell where the body ends.
   const std::string wire =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
       "Connection: content-type, CONTENT-LENGTH, keep-alive\r\nX-Kept: y\r\n\r\nabc";
   expect_relayed_like_beast_in_every_mode(wire);
   const auto relayed = relay_with_parser(wire, {});
-  EXPECT_EQ(relayed.head_sent, "HTTP/1.1 200 OK\r\nX-Kept: y\r\n\r\n");
+  EXPECT_EQ(relayed.head_sent, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Kept: y\r\n\r\n");
   EXPECT_EQ(relayed.body, "abc");
 }
 
@@ -250,6 +251,29 @@ TEST(RelayResponseParserTest, HeadAnswerIsTheHeaderAloneWithItsLength) {
   expect_relayed_like_beast(chunked, {.head = true});
   EXPECT_EQ(relay_with_parser(chunked, {.head = true}).head_sent,
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+}
+
+// A 204 or 304 that says chunked is still done at its header: nothing is re-framed for it.
+TEST(RelayResponseParserTest, NoBodyStatusIsNotRechunkedWhateverItsEncoding) {
+  for (const char* wire : {"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n",
+                           "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"}) {
+    expect_relayed_like_beast(wire);
+    const auto relayed = relay_with_parser(wire, {});
+    EXPECT_TRUE(relayed.done) << wire;
+    EXPECT_FALSE(relayed.chunked) << wire;
+    EXPECT_EQ(relayed.head_sent.find("Transfer-Encoding"), std::string::npos) << wire;
+  }
+}
+
+TEST(RelayResponseParserTest, StatusIsTheStartLines) {
+  std::string head;
+  RelayResponseParser parser(head);
+  boost::system::error_code ec;
+  const std::string wire = "HTTP/1.1 103 Early Hints\r\n\r\n";
+  parser.put(boost::asio::buffer(wire), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(parser.status(), 103);
+  EXPECT_TRUE(parser.is_done());
 }
 
 TEST(RelayResponseParserTest, ResponsesWithoutBodyAreDoneAtTheHeader) {

@@ -46,5 +46,35 @@ TEST(RequestFramingTest, RefusesAmbiguousShapes) {
   EXPECT_EQ(framing_rejection(two), "duplicate_transfer_encoding");
 }
 
+// The proxy drops what Connection names: naming a field the request carries end to end would
+// forward a different request from the one judged.
+TEST(RequestFramingTest, RefusesConnectionNamingAnEndToEndFieldItCarries) {
+  for (const char* named : {"X-Vault-Namespace", "x-vault-namespace", "Host", "X-Vault-Token"}) {
+    http::fields fields;
+    fields.insert(http::field::host, "vault");
+    fields.insert("X-Vault-Namespace", "tenants/acme");
+    fields.insert("X-Vault-Token", "hvs.x");
+    fields.insert(http::field::connection, std::string("keep-alive, ") + named);
+    EXPECT_EQ(framing_rejection(fields), "connection_names_end_to_end_field") << named;
+  }
+  // On a second Connection line too.
+  http::fields second;
+  second.insert(http::field::connection, "keep-alive");
+  second.insert("X-Vault-Namespace", "tenants/acme");
+  second.insert(http::field::connection, "X-Vault-Namespace");
+  EXPECT_EQ(framing_rejection(second), "connection_names_end_to_end_field");
+
+  // The usual options, hop-by-hop fields, and names of fields the request does not carry change
+  // nothing upstream.
+  for (const char* tokens : {"close", "keep-alive", "Keep-Alive, TE", "upgrade", "x-not-sent",
+                             "Close, Proxy-Connection"}) {
+    http::fields fields;
+    fields.insert(http::field::host, "vault");
+    fields.insert(http::field::te, "trailers");
+    fields.insert(http::field::connection, tokens);
+    EXPECT_FALSE(framing_rejection(fields)) << tokens;
+  }
+}
+
 }  // namespace
 }  // namespace panguard::agent
