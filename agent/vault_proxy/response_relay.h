@@ -38,30 +38,44 @@ enum class RelayEnd {
 struct RelayResult {
   RelayEnd end = RelayEnd::kComplete;
   std::string why;  // for the log when not complete; never holds message bytes
+  // The body ended with the connection (an HTTP/1.0 client and a body of no set length): the
+  // client connection must close now.
+  bool close_client = false;
+};
+
+// What the relay needs to know of the request it answers.
+struct RelayFor {
+  bool head = false;         // a HEAD: the answer is the header alone
+  bool keep_alive = true;    // what the client is told, unless the body must end the connection
+  bool reads_chunks = true;  // HTTP/1.1; an HTTP/1.0 client cannot read chunks (RFC 9112 7)
 };
 
 // Relays the response whose header `exchange` holds. The client side keeps the upstream's
 // framing: a Content-Length body is copied as is, a chunked one stays chunked (re-framed one
 // chunk per piece; extensions and trailers, hop-by-hop by nature, are dropped), and a body
-// delimited by the upstream closing is sent chunked so the client connection can live on. A HEAD
-// answer is the header alone, Content-Length kept. `keep_alive` is what the client is told;
-// `client_deadline` watches the client's socket.
+// delimited by the upstream closing is sent chunked so the client connection can live on. An
+// HTTP/1.0 client gets such a body as it comes instead, ended by closing its connection. A HEAD
+// answer is the header alone, Content-Length kept. `client_deadline` watches the client's socket.
 template <typename ClientStream>
 ProxyAwaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStream& client,
-                                           SocketDeadline& client_deadline, bool head,
-                                           bool keep_alive, std::span<char> piece,
+                                           SocketDeadline& client_deadline, RelayFor request,
+                                           std::span<char> piece,
                                            std::chrono::milliseconds read_timeout,
                                            std::chrono::milliseconds write_timeout) {
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
   auto& parser = *exchange.parser;
+  const bool head = request.head;
 
   const bool upstream_chunked = parser.chunked();
   // A response done at its header (204, 304, a zero length) has no body, whatever its
   // Transfer-Encoding says: a last chunk sent after it would be read as the next response.
   const bool body_follows = !head && !parser.is_done();
-  const bool rechunk = body_follows && (upstream_chunked || !parser.content_length());
-  parser.finish_head(rechunk || (head && upstream_chunked), keep_alive);
+  const bool needs_framing = body_follows && (upstream_chunked || !parser.content_length());
+  const bool rechunk = needs_framing && request.reads_chunks;
+  const bool ends_with_connection = needs_framing && !request.reads_chunks;
+  parser.finish_head(rechunk || (head && upstream_chunked && request.reads_chunks),
+                     request.keep_alive && !ends_with_connection);
   const std::string& head_bytes = exchange.connection.head;
   bool header_sent = false;
 
@@ -128,7 +142,7 @@ ProxyAwaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStr
     if (ec) {
       co_return RelayResult{RelayEnd::kClientFailed, "client write: " + failure(client_deadline)};
     }
-    if (done) co_return RelayResult{};
+    if (done) co_return RelayResult{RelayEnd::kComplete, {}, ends_with_connection};
   }
 }
 

@@ -260,10 +260,11 @@ ProxyAwaitable<std::optional<ProxyResponse>> VaultProxyServer::forward(
     co_return json_error(http::status::bad_gateway, "vault upstream unavailable");
   }
   metrics_.count_vault_request(VaultOutcome::kForwarded);
-  const RelayResult relayed =
-      co_await relay_response(exchange, client, client_deadline, head, keep_alive, piece,
-                              upstream_.options().read_timeout, options_.write_timeout);
+  const RelayResult relayed = co_await relay_response(
+      exchange, client, client_deadline, RelayFor{head, keep_alive, request.version() >= 11}, piece,
+      upstream_.options().read_timeout, options_.write_timeout);
   upstream_.finish(exchange, relayed.end == RelayEnd::kComplete);
+  if (relayed.close_client) client_usable = false;
   if (relayed.end != RelayEnd::kComplete) {
     // The client has a partial response: its connection closes, so nothing else is read as
     // the rest of this one.

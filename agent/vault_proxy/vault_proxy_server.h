@@ -97,7 +97,8 @@ class VaultProxyServer {
   // Forwards an allowed request (as serialize_upstream_head frames it) and streams the
   // response to `client`. Returns the answer still to be written when the upstream failed before
   // its response header (502); nullopt when the response was relayed, or broke off, which
-  // `client_usable` then reports as false: the client connection must close.
+  // `client_usable` then reports as false: the client connection must close (as it must after
+  // a body that an HTTP/1.0 client reads to the end of the connection).
   template <typename Stream>
   ProxyAwaitable<std::optional<ProxyResponse>> forward(const ProxyRequest& request, Stream& client,
                                                        SocketDeadline& client_deadline,

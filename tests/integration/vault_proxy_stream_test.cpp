@@ -265,6 +265,30 @@ TEST_F(VaultProxyStreamTest, HeadAnswerKeepsContentLengthWithoutABody) {
   EXPECT_EQ(upstream.connections(), 1u);
 }
 
+// An HTTP/1.0 client cannot read chunks (RFC 9112): it gets the body as it comes, ended by the
+// proxy closing the connection, even when it asked to keep it alive.
+TEST_F(VaultProxyStreamTest, Http10ClientGetsAChunkedBodyUnchunkedAndTheConnectionCloses) {
+  ScriptedUpstream upstream(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n8\r\n, world!\r\n0\r\n\r\n");
+  start(upstream.port());
+
+  const std::string http10 =
+      "GET /v1/secret/data/tenants/acme/blob HTTP/1.0\r\nHost: vault\r\n"
+      "Connection: keep-alive\r\nX-Panguard-Session: " +
+      token_ + "\r\n\r\n";
+  // raw_exchange reads until the proxy closes: a second request after it is never answered.
+  const std::string response = raw_exchange(port_, http10 + request("GET", true));
+  ASSERT_EQ(count_of(response, "HTTP/1.1 200 OK\r\n"), 1u) << response;
+  const std::size_t head_end = response.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << response;
+  const std::string head = response.substr(0, head_end + 2);
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
+  EXPECT_EQ(response.substr(head_end + 4), "hello, world!");
+  EXPECT_EQ(upstream.requests(), 1u);
+}
+
 // A 204 or 304 has no body whatever its Transfer-Encoding says: a last chunk written after it
 // would be read by the client as the start of the next response.
 TEST_F(VaultProxyStreamTest, NoBodyStatusWithChunkedEncodingGetsNoChunks) {
