@@ -82,6 +82,13 @@ error_code parse_until(http::basic_parser<isRequest>& parser, std::string_view w
   return ec;
 }
 
+// The limits upstream_pool.cpp sets, and skip() for a HEAD answer: the same for both parsers.
+inline void configure(http::basic_parser<false>& parser, const RelayOptions& options) {
+  parser.header_limit(options.header_limit);
+  parser.body_limit(options.body_limit);
+  parser.skip(options.head);
+}
+
 // response_relay.h's choice: a chunked body stays chunked, one delimited by EOF becomes chunked,
 // a response done at its header is not chunked, and a HEAD answer says chunked when the upstream
 // did.
@@ -100,9 +107,7 @@ inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& opti
   Relayed out;
   std::string head = "stale bytes of the connection's last response\r\n";
   RelayResponseParser parser(head);
-  parser.header_limit(options.header_limit);
-  parser.body_limit(options.body_limit);
-  parser.skip(options.head);
+  configure(parser, options);
   out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
   if (!out.error) {
     out.chunked = relay_chunked(parser, options);
@@ -186,9 +191,7 @@ inline std::string beast_client_head(const http::response_header<>& upstream, bo
 inline Relayed relay_with_beast(std::string_view wire, const RelayOptions& options) {
   Relayed out;
   http::response_parser<http::string_body> parser;
-  parser.header_limit(options.header_limit);
-  parser.body_limit(options.body_limit);
-  parser.skip(options.head);
+  configure(parser, options);
   out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
   if (!out.error) {
     out.chunked = relay_chunked(parser, options);
