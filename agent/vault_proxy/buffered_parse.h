@@ -1,7 +1,7 @@
 // Parsing what a connection's read buffer already holds, without a read. Beast's asynchronous
 // reads do the same first, but when that is enough they still complete through a posted
 // handler: a scheduler round trip per call, which the proxy would pay on every request whose
-// body arrived with its header (measured: about 0.4 us a request).
+// body arrived with its header (measured: about 0.2 us a request, 1% of the proxy's CPU).
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>

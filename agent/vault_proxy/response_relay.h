@@ -47,7 +47,7 @@ struct RelayResult {
 struct RelayFor {
   bool head = false;         // a HEAD: the answer is the header alone
   bool keep_alive = true;    // what the client is told, unless the body must end the connection
-  bool reads_chunks = true;  // HTTP/1.1; an HTTP/1.0 client cannot read chunks (RFC 9112 7)
+  bool reads_chunks = true;  // HTTP/1.1; an HTTP/1.0 client cannot read chunks (RFC 9112 s7)
 };
 
 // Writes `header` (possibly empty), then `body` as one chunk when it is not empty, then the last
