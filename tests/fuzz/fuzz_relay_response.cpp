@@ -9,7 +9,9 @@
 //   - on acceptance the client's header is the oracle's byte for byte, both when finish_head ran
 //     and when the relay sends it (with the first body bytes, or at the end when there are none);
 //   - the bodies are equal, and no piece is empty or over its size.
-// The first byte picks the request (bit 0: HEAD) and what the client is told (bit 1: keep-alive).
+// The first byte picks the request (bit 0: HEAD), what the client is told (bit 1: keep-alive)
+// and how the upstream's bytes arrive (bits 2-7: that many a read, so a header or a chunk splits
+// anywhere; 0: all at once).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -82,8 +84,10 @@ void compare(const Relayed& got, const Relayed& want, std::size_t piece_size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size == 0 || size > kMaxInput) return 0;
-  const RelayOptions options{
-      .head = (data[0] & 1) != 0, .keep_alive = (data[0] & 2) != 0, .body_limit = kBodyLimit};
+  const RelayOptions options{.head = (data[0] & 1) != 0,
+                             .keep_alive = (data[0] & 2) != 0,
+                             .read_size = static_cast<std::size_t>(data[0] >> 2),
+                             .body_limit = kBodyLimit};
   const std::string_view wire(reinterpret_cast<const char*>(data) + 1, size - 1);
   compare(panguard::agent::relay_oracle::relay_with_parser(wire, options),
           panguard::agent::relay_oracle::relay_with_beast(wire, options), options.piece_size);

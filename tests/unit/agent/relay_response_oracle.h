@@ -37,8 +37,9 @@ struct RelayOptions {
   bool keep_alive = true;  // what the client is told
   // The relay's framing for the client; empty: decided as response_relay.h does.
   std::optional<bool> chunked = std::nullopt;
-  std::size_t piece_size = 7;              // the relay's body buffer, tiny so that bodies split
-  std::uint32_t header_limit = 64 * 1024;  // upstream_pool.cpp
+  std::size_t piece_size = 7;  // the relay's body buffer, tiny so that bodies split
+  std::size_t read_size = 0;   // bytes each read of the upstream brings; 0: all of them at once
+  std::uint32_t header_limit = 64 * 1024;                                // upstream_pool.cpp
   std::uint64_t body_limit = std::numeric_limits<std::uint64_t>::max();  // upstream_pool.cpp
 };
 
@@ -55,19 +56,34 @@ struct Relayed {
   std::vector<std::string> pieces;  // the body as it filled the relay's pieces
 };
 
-// One read step as the relay takes it: put() on the unparsed rest once; when that rest cannot
-// move the parser on, what Beast's reads do on EOF: put_eof(), or end_of_stream before any byte.
-// need_buffer is returned as is.
+// The upstream's bytes as the relay's reads see them: `available` of them have arrived so far.
+struct Input {
+  Input(std::string_view bytes, std::size_t read_size)
+      : wire(bytes), step(read_size), available(read_size == 0 ? bytes.size() : 0) {}
+  std::string_view wire;
+  std::size_t step;  // 0: everything arrived at once
+  std::size_t available;
+  std::size_t used = 0;
+};
+
+// One read step as the relay takes it: put() on what arrived and is not parsed yet, once; when
+// that cannot move the parser on, the next read's bytes, and at the end of the input what
+// Beast's reads do on EOF: put_eof(), or end_of_stream before any byte. need_buffer is returned
+// as is.
 template <bool isRequest>
-error_code parse_step(http::basic_parser<isRequest>& parser, std::string_view wire,
-                      std::size_t& used) {
+error_code parse_step(http::basic_parser<isRequest>& parser, Input& in) {
   error_code ec;
-  if (used < wire.size()) {
-    const std::size_t before = used;
-    used += parser.put(boost::asio::buffer(wire.data() + used, wire.size() - used), ec);
-    if (ec != http::error::need_more) return ec;
-    ec = {};
-    if (used != before) return ec;
+  for (;;) {
+    if (in.used < in.available) {
+      const std::size_t before = in.used;
+      in.used +=
+          parser.put(boost::asio::buffer(in.wire.data() + in.used, in.available - in.used), ec);
+      if (ec != http::error::need_more) return ec;
+      ec = {};
+      if (in.used != before) return ec;
+    }
+    if (in.available == in.wire.size()) break;
+    in.available = std::min(in.wire.size(), in.available + in.step);  // the next read
   }
   if (!parser.got_some()) return http::error::end_of_stream;
   parser.put_eof(ec);
@@ -75,10 +91,9 @@ error_code parse_step(http::basic_parser<isRequest>& parser, std::string_view wi
 }
 
 template <bool isRequest, typename Enough>
-error_code parse_until(http::basic_parser<isRequest>& parser, std::string_view wire,
-                       std::size_t& used, Enough enough) {
+error_code parse_until(http::basic_parser<isRequest>& parser, Input& in, Enough enough) {
   error_code ec;
-  while (!ec && !enough()) ec = parse_step(parser, wire, used);
+  while (!ec && !enough()) ec = parse_step(parser, in);
   return ec;
 }
 
@@ -108,7 +123,8 @@ inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& opti
   std::string head = "stale bytes of the connection's last response\r\n";
   RelayResponseParser parser(head);
   configure(parser, options);
-  out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
+  Input in(wire, options.read_size);
+  out.error = parse_until(parser, in, [&] { return parser.is_header_done(); });
   if (!out.error) {
     out.chunked = relay_chunked(parser, options);
     parser.finish_head(out.chunked, options.keep_alive);
@@ -118,11 +134,11 @@ inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& opti
     for (;;) {
       if (!parser.is_done()) {
         parser.set_body_buffer(piece);
-        const std::size_t before = out.used;
-        out.error = parse_step(parser, wire, out.used);
+        const std::size_t before = in.used;
+        out.error = parse_step(parser, in);
         if (out.error == http::error::need_buffer) out.error = {};
         if (out.error) break;
-        if (out.used == before && parser.body_bytes() == 0 && !parser.is_done()) {
+        if (in.used == before && parser.body_bytes() == 0 && !parser.is_done()) {
           out.stuck = true;  // the relay would parse the same bytes forever
           break;
         }
@@ -135,6 +151,7 @@ inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& opti
     }
   }
   for (const std::string& piece : out.pieces) out.body += piece;
+  out.used = in.used;
   out.done = parser.is_done();
   return out;
 }
@@ -192,15 +209,17 @@ inline Relayed relay_with_beast(std::string_view wire, const RelayOptions& optio
   Relayed out;
   http::response_parser<http::string_body> parser;
   configure(parser, options);
-  out.error = parse_until(parser, wire, out.used, [&] { return parser.is_header_done(); });
+  Input in(wire, options.read_size);
+  out.error = parse_until(parser, in, [&] { return parser.is_header_done(); });
   if (!out.error) {
     out.chunked = relay_chunked(parser, options);
     out.head_at_header =
         beast_client_head(parser.get().base(), options.head, out.chunked, options.keep_alive);
     out.head_sent = out.head_at_header;
-    out.error = parse_until(parser, wire, out.used, [&] { return parser.is_done(); });
+    out.error = parse_until(parser, in, [&] { return parser.is_done(); });
     out.body = parser.get().body();
   }
+  out.used = in.used;
   out.done = parser.is_done();
   return out;
 }

@@ -23,7 +23,8 @@ using relay_oracle::RelayOptions;
 // client header (when finish_head ran and when the relay sends it) and the same body.
 void expect_relayed_like_beast(std::string_view wire, const RelayOptions& options = {}) {
   SCOPED_TRACE(::testing::Message()
-               << "head=" << options.head << " keep_alive=" << options.keep_alive << " input:\n"
+               << "head=" << options.head << " keep_alive=" << options.keep_alive
+               << " read_size=" << options.read_size << " input:\n"
                << wire);
   const auto got = relay_with_parser(wire, options);
   const auto want = relay_with_beast(wire, options);
@@ -38,10 +39,15 @@ void expect_relayed_like_beast(std::string_view wire, const RelayOptions& option
   EXPECT_EQ(got.body, want.body);
 }
 
+// Every request kind, and the upstream's bytes all at once or a few at a time (a header and
+// its chunks split at every offset).
 void expect_relayed_like_beast_in_every_mode(std::string_view wire) {
   for (const bool head : {false, true}) {
     for (const bool keep_alive : {true, false}) {
-      expect_relayed_like_beast(wire, {.head = head, .keep_alive = keep_alive});
+      for (const std::size_t read_size : {0, 1, 5}) {
+        expect_relayed_like_beast(wire,
+                                  {.head = head, .keep_alive = keep_alive, .read_size = read_size});
+      }
     }
   }
 }
