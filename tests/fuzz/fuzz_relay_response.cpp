@@ -11,7 +11,7 @@
 //   - the bodies are equal, and no piece is empty or over its size.
 // The first byte picks the request (bit 0: HEAD), what the client is told (bit 1: keep-alive)
 // and how the upstream's bytes arrive (bits 2-7: that many a read, so a header or a chunk splits
-// anywhere; 0: all at once).
+// anywhere; 0: all at once; see read_size_of).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -80,13 +80,21 @@ void compare(const Relayed& got, const Relayed& want, std::size_t piece_size) {
   }
 }
 
+// Bits 2-7 of the first byte: bytes per read, 0 for all at once. Not 1: Beast 1.74 asserts, in
+// debug builds like this one, that a last chunk seen once with 3 bytes comes back with at least
+// 5 (parse_chunk_header), which one-byte reads break; release builds parse those 4 bytes fine.
+std::size_t read_size_of(uint8_t first) {
+  const std::size_t size = first >> 2;
+  return size == 1 ? 2 : size;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size == 0 || size > kMaxInput) return 0;
   const RelayOptions options{.head = (data[0] & 1) != 0,
                              .keep_alive = (data[0] & 2) != 0,
-                             .read_size = static_cast<std::size_t>(data[0] >> 2),
+                             .read_size = read_size_of(data[0]),
                              .body_limit = kBodyLimit};
   const std::string_view wire(reinterpret_cast<const char*>(data) + 1, size - 1);
   compare(panguard::agent::relay_oracle::relay_with_parser(wire, options),

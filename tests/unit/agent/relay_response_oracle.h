@@ -66,21 +66,19 @@ struct Input {
   std::size_t used = 0;
 };
 
-// One read step as the relay takes it: put() on what arrived and is not parsed yet, once; when
-// that cannot move the parser on, the next read's bytes, and at the end of the input what
-// Beast's reads do on EOF: put_eof(), or end_of_stream before any byte. need_buffer is returned
-// as is.
+// One read step as the relay's reads take it (Beast's read_some): put() on what arrived and is
+// not parsed yet; after need_more, the next read's bytes before the next put() (never the same
+// bytes again: Beast asserts that in debug builds); at the end of the input what Beast's reads do
+// on EOF: put_eof(), or end_of_stream before any byte. need_buffer is returned as is.
 template <bool isRequest>
 error_code parse_step(http::basic_parser<isRequest>& parser, Input& in) {
   error_code ec;
   for (;;) {
     if (in.used < in.available) {
-      const std::size_t before = in.used;
       in.used +=
           parser.put(boost::asio::buffer(in.wire.data() + in.used, in.available - in.used), ec);
       if (ec != http::error::need_more) return ec;
       ec = {};
-      if (in.used != before) return ec;
     }
     if (in.available == in.wire.size()) break;
     in.available = std::min(in.wire.size(), in.available + in.step);  // the next read

@@ -40,11 +40,12 @@ void expect_relayed_like_beast(std::string_view wire, const RelayOptions& option
 }
 
 // Every request kind, and the upstream's bytes all at once or a few at a time (a header and
-// its chunks split at every offset).
+// its chunks split at every offset). Not one at a time: Beast 1.74 asserts in debug builds that
+// a last chunk seen with 3 bytes comes back with at least 5 (see fuzz_relay_response.cpp).
 void expect_relayed_like_beast_in_every_mode(std::string_view wire) {
   for (const bool head : {false, true}) {
     for (const bool keep_alive : {true, false}) {
-      for (const std::size_t read_size : {0, 1, 5}) {
+      for (const std::size_t read_size : {0, 2, 5}) {
         expect_relayed_like_beast(wire,
                                   {.head = head, .keep_alive = keep_alive, .read_size = read_size});
       }
