@@ -41,19 +41,7 @@ std::string connection_tokens_of(const http::fields& fields) {
 
 }  // namespace
 
-bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name) {
-  static constexpr std::array<std::string_view, 9> kHopByHop = {"connection",
-                                                                "keep-alive",
-                                                                "proxy-authenticate",
-                                                                "proxy-authorization",
-                                                                "proxy-connection",
-                                                                "te",
-                                                                "trailer",
-                                                                "transfer-encoding",
-                                                                "upgrade"};
-  for (const std::string_view hop : kHopByHop) {
-    if (boost::beast::iequals(name, hop)) return true;
-  }
+bool named_by_connection(std::string_view connection_tokens, std::string_view name) {
   if (connection_tokens.empty()) return false;
   for (const auto token : http::token_list(connection_tokens)) {
     if (boost::beast::iequals(name, token)) return true;
@@ -62,7 +50,8 @@ bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name) {
 }
 
 bool is_hop_by_hop(const http::fields& fields, std::string_view name) {
-  return is_hop_by_hop(connection_tokens_of(fields), name);
+  return is_hop_by_hop_field(http::string_to_field(name)) ||
+         named_by_connection(connection_tokens_of(fields), name);
 }
 
 bool is_hop_by_hop_field(http::field name) {
@@ -87,13 +76,8 @@ namespace {
 // is_hop_by_hop() for a parsed field: the enum first, then the names Connection lists (none in
 // most requests, and then no text is compared at all).
 bool is_hop_by_hop(std::string_view connection_tokens, const http::fields::value_type& field) {
-  if (is_hop_by_hop_field(field.name())) return true;
-  if (connection_tokens.empty()) return false;
-  const std::string_view name = field.name_string();
-  for (const auto token : http::token_list(connection_tokens)) {
-    if (boost::beast::iequals(name, token)) return true;
-  }
-  return false;
+  return is_hop_by_hop_field(field.name()) ||
+         named_by_connection(connection_tokens, field.name_string());
 }
 
 }  // namespace

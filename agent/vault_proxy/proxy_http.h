@@ -27,9 +27,9 @@ bool is_hop_by_hop(const boost::beast::http::fields& fields, std::string_view na
 // field case-insensitively), so without comparing text.
 bool is_hop_by_hop_field(boost::beast::http::field name);
 
-// Connection-specific headers are judged against the Connection header's tokens as they were
-// before any header was removed: `connection_tokens` is every Connection value joined by ','.
-bool is_hop_by_hop(std::string_view connection_tokens, std::string_view name);
+// A field named by the Connection header, judged against its tokens as they were before any
+// header was removed: `connection_tokens` is every Connection value joined by ','.
+bool named_by_connection(std::string_view connection_tokens, std::string_view name);
 
 // The start line and header of the request that goes upstream, into `out` (cleared first, its
 // capacity kept): the judged request's own fields minus the hop-by-hop ones, Expect,

@@ -65,11 +65,7 @@ void RelayResponseParser::drop_fields_named_by_connection() {
   for (std::size_t line = fields_begin; line < head_.size();) {
     const std::size_t line_end = head_.find("\r\n", line) + 2;
     const std::string_view name(head_.data() + line, head_.find(':', line) - line);
-    bool named = false;
-    for (const auto token : http::token_list(connection_tokens_)) {
-      named = named || boost::beast::iequals(name, token);
-    }
-    if (!named) {
+    if (!named_by_connection(connection_tokens_, name)) {
       if (kept_end != line)
         std::memmove(head_.data() + kept_end, head_.data() + line, line_end - line);
       kept_end += line_end - line;
