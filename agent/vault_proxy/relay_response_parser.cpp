@@ -75,9 +75,10 @@ void RelayResponseParser::drop_fields_named_by_connection() {
   head_.resize(kept_end);
 }
 
-void RelayResponseParser::finish_head(bool chunked, bool keep_alive) {
+void RelayResponseParser::finish_head(bool chunked, ClientConnection connection) {
   if (chunked) head_.append("Transfer-Encoding: chunked\r\n");
-  if (!keep_alive) head_.append("Connection: close\r\n");
+  if (connection == ClientConnection::kClose) head_.append("Connection: close\r\n");
+  if (connection == ClientConnection::kKeepAlive) head_.append("Connection: keep-alive\r\n");
   head_.append("\r\n");
 }
 

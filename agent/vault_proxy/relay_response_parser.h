@@ -15,6 +15,19 @@
 
 namespace panguard::agent {
 
+// What the client's header says of its connection.
+enum class ClientConnection {
+  kPersists,   // nothing: an HTTP/1.1 connection persists unless told otherwise
+  kKeepAlive,  // "Connection: keep-alive": an HTTP/1.0 client's persists only when told so
+  kClose,      // "Connection: close"
+};
+
+// The answer for a client whose connection persists when `persists`, on HTTP/1.1 or not.
+constexpr ClientConnection client_connection(bool persists, bool http11) {
+  if (!persists) return ClientConnection::kClose;
+  return http11 ? ClientConnection::kPersists : ClientConnection::kKeepAlive;
+}
+
 class RelayResponseParser final : public boost::beast::http::basic_parser<false> {
  public:
   // The client's header is written to `head`, which is cleared first: its capacity, kept
@@ -35,8 +48,8 @@ class RelayResponseParser final : public boost::beast::http::basic_parser<false>
   std::size_t body_bytes() const { return body_bytes_; }
 
   // Ends the client's header, once the upstream's is parsed, with the relay's own framing:
-  // Transfer-Encoding: chunked when `chunked`, and Connection: close unless `keep_alive`.
-  void finish_head(bool chunked, bool keep_alive);
+  // Transfer-Encoding: chunked when `chunked`, and the Connection field `connection` asks for.
+  void finish_head(bool chunked, ClientConnection connection);
 
  private:
   using error_code = boost::system::error_code;

@@ -45,9 +45,11 @@ struct RelayResult {
 
 // What the relay needs to know of the request it answers.
 struct RelayFor {
-  bool head = false;         // a HEAD: the answer is the header alone
-  bool keep_alive = true;    // what the client is told, unless the body must end the connection
-  bool reads_chunks = true;  // HTTP/1.1; an HTTP/1.0 client cannot read chunks (RFC 9112 s7)
+  bool head = false;       // a HEAD: the answer is the header alone
+  bool keep_alive = true;  // what the client is told, unless the body must end the connection
+  // An HTTP/1.0 client cannot read chunks (RFC 9112 s7), and its connection persists only when
+  // the answer says keep-alive.
+  bool http11 = true;
 };
 
 // Writes `header` (possibly empty), then `body` as one chunk when it is not empty, then the last
@@ -95,10 +97,11 @@ ProxyAwaitable<RelayResult> relay_response(UpstreamExchange& exchange, ClientStr
   // Transfer-Encoding says: a last chunk sent after it would be read as the next response.
   const bool body_follows = !head && !parser.is_done();
   const bool needs_framing = body_follows && (upstream_chunked || !parser.content_length());
-  const bool rechunk = needs_framing && request.reads_chunks;
-  const bool ends_with_connection = needs_framing && !request.reads_chunks;
-  parser.finish_head(rechunk || (head && upstream_chunked && request.reads_chunks),
-                     request.keep_alive && !ends_with_connection);
+  const bool rechunk = needs_framing && request.http11;
+  const bool ends_with_connection = needs_framing && !request.http11;
+  parser.finish_head(
+      rechunk || (head && upstream_chunked && request.http11),
+      client_connection(request.keep_alive && !ends_with_connection, request.http11));
   const std::string& head_bytes = exchange.connection.head;
   bool header_sent = false;
 

@@ -16,6 +16,7 @@
 
 #include "agent/log/log.h"
 #include "agent/vault_proxy/buffered_parse.h"
+#include "agent/vault_proxy/relay_response_parser.h"
 #include "agent/vault_proxy/request_framing.h"
 #include "agent/vault_proxy/response_relay.h"
 
@@ -140,6 +141,7 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
 
     ProxyResponse response;
     bool close = true;  // after a refusal of a malformed request the framing is not trusted
+    bool http11 = true;
     if (ec == http::error::header_limit) {
       connection->busy = true;
       // Alerted like every other refused request shape; the answer keeps its own 431 so the
@@ -184,6 +186,7 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
         break;
       } else {
         const ProxyRequest& request = parser.get();
+        http11 = request.version() >= 11;
         ProcessCompletion completion;
         GateStart start = begin_gate(gate_, request, client, clock_.now_ns(), completion);
         // Not a conditional expression around co_await: GCC 12 miscompiles the temporaries of
@@ -216,7 +219,11 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
       }
     }
 
-    response.keep_alive(!close && !listener_.stopping());
+    const bool persists = !close && !listener_.stopping();
+    response.keep_alive(persists);
+    if (client_connection(persists, http11) == ClientConnection::kKeepAlive) {
+      response.set(http::field::connection, "keep-alive");
+    }
     deadline.expires_after(options_.write_timeout);
     co_await http::async_write(stream, response, asio::redirect_error(kProxyAwait, ec));
     deadline.expires_never();

@@ -1,13 +1,15 @@
 // Streamed responses through the real proxy: a body larger than anything the proxy could buffer
-// arrives intact while the daemon's memory stays flat, chunked framing stays chunked, a HEAD
-// answer keeps its Content-Length without a body, and an upstream that stalls mid-body costs the
-// client its connection (never a half response followed by another one).
+// arrives intact while the daemon's memory stays flat, also to a client that reads slowly;
+// chunked framing stays chunked, through the TLS listener too; a HEAD answer keeps its
+// Content-Length without a body; and an upstream that stalls mid-body costs the client its
+// connection (never a half response followed by another one).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -16,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -23,6 +26,8 @@
 
 #include "process.h"
 #include "socket_helpers.h"
+#include "test_pki.h"
+#include "tls_client.h"
 #include "vault_proxy_harness.h"
 
 namespace panguard::integration {
@@ -167,6 +172,44 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// `size` random lower-case letters, the same for the same seed.
+std::string random_letters(std::size_t size, unsigned seed) {
+  std::string text(size, '\0');
+  std::mt19937 random(seed);
+  for (char& c : text) c = static_cast<char>('a' + random() % 26);
+  return text;
+}
+
+// Chunked framing of `body`: chunks of 1 to 4,096 bytes, sizes from `seed`, each with an
+// extension now and then.
+std::string chunked(const std::string& body, unsigned seed) {
+  std::mt19937 random(seed);
+  std::ostringstream text;
+  for (std::size_t at = 0; at < body.size();) {
+    const std::size_t size = std::min<std::size_t>(1 + random() % 4096, body.size() - at);
+    text << std::hex << size << (random() % 8 == 0 ? ";ext=1" : "") << "\r\n";
+    text << body.substr(at, size) << "\r\n";
+    at += size;
+  }
+  text << "0\r\n\r\n";
+  return text.str();
+}
+
+// `response` holds two 200 answers, each with a chunked `body` and no Content-Length.
+void expect_two_chunked_answers(const std::string& response, const std::string& body) {
+  ASSERT_EQ(count_of(response, "HTTP/1.1 200 OK\r\n"), 2u) << response.substr(0, 300);
+  const std::size_t second = response.find("HTTP/1.1 200 OK\r\n", 1);
+  for (const std::string& part : {response.substr(0, second), response.substr(second)}) {
+    const std::size_t head_end = part.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos) << part.substr(0, 300);
+    const std::string head = part.substr(0, head_end + 2);
+    EXPECT_NE(head.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << head;
+    EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+    EXPECT_TRUE(dechunk(part.substr(head_end + 4)) == std::optional<std::string>(body))
+        << "a chunked body arrived altered or misframed; head: " << head;
+  }
+}
+
 class VaultProxyStreamTest : public ::testing::Test {
  protected:
   void start(uint16_t upstream_port, const std::string& extra_vault = "") {
@@ -196,9 +239,7 @@ class VaultProxyStreamTest : public ::testing::Test {
 
 TEST_F(VaultProxyStreamTest, LargeResponseStreamsIntactWithFlatProxyMemory) {
   constexpr std::size_t kBodyBytes = 20 * 1024 * 1024;  // over the old 16 MiB buffering limit
-  std::string body(kBodyBytes, '\0');
-  std::mt19937 random(7);
-  for (char& c : body) c = static_cast<char>('a' + random() % 26);
+  const std::string body = random_letters(kBodyBytes, 7);
   ScriptedUpstream upstream(
       "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
       "Content-Length: " +
@@ -229,6 +270,45 @@ TEST_F(VaultProxyStreamTest, LargeResponseStreamsIntactWithFlatProxyMemory) {
       << "VmRSS before " << rss_before << " kB, VmHWM after " << peak_after << " kB";
 }
 
+// A client that reads slowly (a 16 KiB receive buffer, a pause after every read) gets the
+// whole body: the proxy's writes wait for it (a partial write, then the rest asynchronously)
+// and the upstream waits for the proxy, so what waits is one relay piece, not the body.
+TEST_F(VaultProxyStreamTest, SlowReadingClientGetsTheWholeBodyWithFlatProxyMemory) {
+  constexpr std::size_t kBodyBytes = 12 * 1024 * 1024;
+  const std::string body = random_letters(kBodyBytes, 11);
+  ScriptedUpstream upstream("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kBodyBytes) +
+                            "\r\n\r\n" + body);
+  start(upstream.port());
+  ASSERT_TRUE(reset_peak_rss(daemon_.process->pid()));
+  const long rss_before = proc_status_kb(daemon_.process->pid(), "VmRSS");
+
+  const int fd = connect_loopback(port_);
+  ASSERT_GE(fd, 0);
+  const int receive_buffer = 16 * 1024;
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer), 0);
+  const std::string get = request("GET", true);
+  ASSERT_EQ(::send(fd, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  std::string response;
+  char piece[16 * 1024];
+  std::size_t reads = 0;
+  for (ssize_t n; (n = ::recv(fd, piece, sizeof piece, 0)) > 0; ++reads) {
+    response.append(piece, static_cast<std::size_t>(n));
+    std::this_thread::sleep_for(1ms);
+  }
+  ::close(fd);
+  const long peak_after = proc_status_kb(daemon_.process->pid(), "VmHWM");
+
+  const std::size_t head_end = response.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << response.substr(0, 200);
+  EXPECT_EQ(status_of(response), 200);
+  EXPECT_EQ(response.size() - head_end - 4, kBodyBytes);
+  EXPECT_TRUE(response.compare(head_end + 4, std::string::npos, body) == 0)
+      << "the body arrived altered";
+  EXPECT_GT(reads, kBodyBytes / sizeof piece / 2) << "the client did not read slowly";
+  EXPECT_LT(peak_after - rss_before, 8 * 1024)
+      << "VmRSS before " << rss_before << " kB, VmHWM after " << peak_after << " kB";
+}
+
 TEST_F(VaultProxyStreamTest, ChunkedResponseStaysChunkedAndTheConnectionsLiveOn) {
   const std::string chunked_body = "5\r\nhello\r\n7;ext=1\r\n, world\r\n1\r\n!\r\n0\r\n\r\n";
   ScriptedUpstream upstream(
@@ -238,19 +318,30 @@ TEST_F(VaultProxyStreamTest, ChunkedResponseStaysChunkedAndTheConnectionsLiveOn)
 
   // Two requests on one client connection: the second is answered only if the first response
   // was framed exactly.
-  const std::string response = raw_exchange(port_, request("GET", false) + request("GET", true));
-  ASSERT_EQ(count_of(response, "HTTP/1.1 200 OK\r\n"), 2u) << response;
-  const std::size_t second = response.find("HTTP/1.1 200 OK\r\n", 1);
-  for (const std::string& part : {response.substr(0, second), response.substr(second)}) {
-    const std::size_t head_end = part.find("\r\n\r\n");
-    ASSERT_NE(head_end, std::string::npos) << part;
-    EXPECT_NE(part.find("\r\nTransfer-Encoding: chunked\r\n"), std::string::npos) << part;
-    EXPECT_EQ(part.find("Content-Length"), std::string::npos) << part;
-    EXPECT_EQ(dechunk(part.substr(head_end + 4)), std::optional<std::string>("hello, world!"))
-        << part;
-  }
+  expect_two_chunked_answers(raw_exchange(port_, request("GET", false) + request("GET", true)),
+                             "hello, world!");
   EXPECT_EQ(upstream.requests(), 2u);
   EXPECT_EQ(upstream.connections(), 1u) << "a fully relayed response frees its connection";
+}
+
+// The same through the proxy's TLS listener, with a body of many chunks: the relay writes
+// through the TLS stream (its asynchronous path) and every piece boundary stays framed.
+TEST_F(VaultProxyStreamTest, ChunkedResponseThroughTheTlsListenerStaysFramed) {
+  const std::string body = random_letters(300 * 1024, 13);
+  ScriptedUpstream upstream(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      chunked(body, 13));
+  const TestPki pki(scratch_.path(), "trusted");
+  const CertFiles listener = pki.issue("proxy", "DNS:localhost");
+  start(upstream.port(),
+        "  tls:\n    cert_file: " + listener.cert + "\n    key_file: " + listener.key + "\n");
+
+  const TlsExchange exchange =
+      tls_exchange(port_, pki.ca_file(), "localhost", request("GET", false) + request("GET", true));
+  ASSERT_TRUE(exchange.handshake_ok);
+  expect_two_chunked_answers(exchange.response, body);
+  EXPECT_EQ(upstream.requests(), 2u);
+  EXPECT_EQ(upstream.connections(), 1u);
 }
 
 TEST_F(VaultProxyStreamTest, HeadAnswerKeepsContentLengthWithoutABody) {
@@ -287,6 +378,31 @@ TEST_F(VaultProxyStreamTest, Http10ClientGetsAChunkedBodyUnchunkedAndTheConnecti
   EXPECT_NE(head.find("\r\nConnection: close\r\n"), std::string::npos) << head;
   EXPECT_EQ(response.substr(head_end + 4), "hello, world!");
   EXPECT_EQ(upstream.requests(), 1u);
+}
+
+// An HTTP/1.0 client that asks for keep-alive is told so (its connection persists only then,
+// RFC 9112 s9.3), by relayed answers and by the proxy's own refusals alike, and is served on.
+TEST_F(VaultProxyStreamTest, Http10KeepAliveClientIsToldSoAndServedOnOneConnection) {
+  ScriptedUpstream upstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  start(upstream.port());
+
+  const auto http10 = [&](const std::string& tenant) {
+    return "GET /v1/secret/data/tenants/" + tenant +
+           "/blob HTTP/1.0\r\nHost: vault\r\nConnection: keep-alive\r\nX-Panguard-Session: " +
+           token_ + "\r\n\r\n";
+  };
+  const std::string response =
+      raw_exchange(port_, http10("acme") + http10("globex") + request("GET", true));
+  EXPECT_EQ(count_of(response, "HTTP/1.1 200 OK\r\n"), 2u) << response;
+  const std::size_t refused = response.find("HTTP/1.1 403 ");
+  ASSERT_NE(refused, std::string::npos) << response;
+  EXPECT_NE(response.substr(0, refused).find("\r\nConnection: keep-alive\r\n"), std::string::npos)
+      << "the relayed answer: " << response;
+  const std::string refusal =
+      response.substr(refused, response.find("\r\n\r\n", refused) - refused + 2);
+  EXPECT_NE(refusal.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << refusal;
+  EXPECT_EQ(count_of(response, "Connection: keep-alive"), 2u) << "not to the HTTP/1.1 request";
+  EXPECT_EQ(upstream.requests(), 2u);
 }
 
 // A 204 or 304 has no body whatever its Transfer-Encoding says: a last chunk written after it

@@ -125,7 +125,7 @@ inline Relayed relay_with_parser(std::string_view wire, const RelayOptions& opti
   out.error = parse_until(parser, in, [&] { return parser.is_header_done(); });
   if (!out.error) {
     out.chunked = relay_chunked(parser, options);
-    parser.finish_head(out.chunked, options.keep_alive);
+    parser.finish_head(out.chunked, client_connection(options.keep_alive, true));
     out.head_at_header = head;
     std::string piece(options.piece_size, '\0');
     bool header_sent = false;

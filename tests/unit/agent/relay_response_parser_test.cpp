@@ -165,6 +165,24 @@ TEST(RelayResponseParserTest, FinishHeadAddsTheRelaysFraming) {
             start + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
 }
 
+// An HTTP/1.0 client's connection persists only when the answer says keep-alive (RFC 9112
+// s9.3); an HTTP/1.1 client's persists unless told to close.
+TEST(RelayResponseParserTest, FinishHeadTellsAnHttp10ClientToKeepAlive) {
+  EXPECT_EQ(client_connection(true, true), ClientConnection::kPersists);
+  EXPECT_EQ(client_connection(true, false), ClientConnection::kKeepAlive);
+  EXPECT_EQ(client_connection(false, true), ClientConnection::kClose);
+  EXPECT_EQ(client_connection(false, false), ClientConnection::kClose);
+  const std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  std::string head;
+  RelayResponseParser parser(head);
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(wire), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(parser.is_header_done());
+  parser.finish_head(false, ClientConnection::kKeepAlive);
+  EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n");
+}
+
 // Drives the parser by hand: a 20-byte body into 7-byte pieces stops at each full piece with
 // need_buffer, and the rest stays in the input for the next piece.
 TEST(RelayResponseParserTest, ContentLengthBodyFillsPiecesAndStopsWithNeedBuffer) {
@@ -176,7 +194,7 @@ TEST(RelayResponseParserTest, ContentLengthBodyFillsPiecesAndStopsWithNeedBuffer
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_TRUE(parser.is_header_done());
   EXPECT_EQ(used, wire.size() - 20);
-  parser.finish_head(false, true);
+  parser.finish_head(false, ClientConnection::kPersists);
   EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n");
 
   std::vector<std::string> pieces;
@@ -341,7 +359,7 @@ TEST(RelayResponseParserTest, HeadStringIsReusedAcrossResponses) {
     boost::system::error_code ec;
     parser.put(boost::asio::buffer(wire), ec);
     ASSERT_FALSE(ec) << ec.message();
-    parser.finish_head(false, true);
+    parser.finish_head(false, ClientConnection::kPersists);
     EXPECT_EQ(head.rfind("HTTP/1.1 ", 0), 0u) << head;
     EXPECT_EQ(head.find("leftover"), std::string::npos);
     EXPECT_EQ(head.find("X: 1"), std::string::npos);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -66,7 +67,7 @@ struct Fixture {
   AuditFileOptions options;
   std::vector<PlatformAlertSpec> reports;
   std::mutex reports_mutex;
-  int64_t now = 1'000'000'000;
+  std::atomic<int64_t> now{1'000'000'000};  // read by the writer thread
 
   Fixture() {
     options.dir = dir.path().string();
@@ -182,7 +183,14 @@ TEST(AuditFileSinkTest, SignedCheckpointsAtIntervalAndFlush) {
     sink->flush();  // the flush signs what is there: checkpoint #1
     ASSERT_TRUE(sink->write(tenant_alert("acme", 2)));
     f.now += 11'000'000'000;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a writer tick: #2
+    // The interval is due: the writer signs #2 on its next wake-up (a 1 s tick at most). Wait
+    // for it on disk rather than for a fixed time a slow (sanitized, loaded) machine may outlast.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (verify_stream(f.dir.path() / "acme").checkpoints < 2 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(verify_stream(f.dir.path() / "acme").checkpoints, 2u) << "no interval checkpoint";
     ASSERT_TRUE(sink->write(tenant_alert("acme", 3)));
   }  // destructor flush: #3
   const ChainReport report = verify_stream(f.dir.path() / "acme", &key);
