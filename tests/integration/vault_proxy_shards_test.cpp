@@ -125,7 +125,7 @@ TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) 
         << tenant;
   }
   // One critical alert per denial, each carrying the tenant that asked, cited by its 403.
-  ASSERT_TRUE(daemon_.process->wait_for_stdout("\"tenant_id\":\"t47\"", 5s))
+  ASSERT_TRUE(daemon_.process->wait_for_stdout("\"tenant_id\":\"t47\"", 15s))
       << daemon_.process->stdout_text();
   std::map<std::string, std::string> tenant_of_alert;
   for (const auto& alert :
@@ -153,22 +153,37 @@ TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) 
 }
 
 TEST_F(VaultProxyShardsTest, SigtermLetsRequestsInFlightOnEveryShardFinish) {
-  stand_in_.set_answer_delay(500ms);
+  // Long enough for all the requests to reach Vault before the first answer, even from the
+  // ThreadSanitizer-built daemon CI runs this against; short of the 5 s drain timeout.
+  stand_in_.set_answer_delay(3s);
   constexpr int kClients = 12;  // spread over the shards by the kernel
+  using Clock = std::chrono::steady_clock;
   std::vector<std::string> transcripts(kClients);
+  std::vector<Clock::time_point> answered(kClients);
   std::vector<std::thread> clients;
   for (int n = 0; n < kClients; ++n) {
     clients.emplace_back([&, n] {
       transcripts[n] = raw_exchange(
           port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme"), true));
+      answered[n] = Clock::now();
     });
   }
-  for (int i = 0; i < 300 && stand_in_.requests().size() < std::size_t{kClients}; ++i) {
+  const auto deadline = Clock::now() + 15s;
+  while (stand_in_.requests().size() < std::size_t{kClients} && Clock::now() < deadline) {
     std::this_thread::sleep_for(10ms);
   }
-  ASSERT_EQ(stand_in_.requests().size(), static_cast<std::size_t>(kClients));
+  const std::size_t arrived = stand_in_.requests().size();
+  const auto sigterm_at = Clock::now();
   daemon_.process->send_signal(SIGTERM);
-  for (auto& client : clients) client.join();
+  for (auto& client : clients) client.join();  // before any ASSERT: a joinable thread aborts
+  ASSERT_EQ(arrived, static_cast<std::size_t>(kClients));
+  // Each request reached Vault before SIGTERM and was answered after it: in flight.
+  for (int n = 0; n < kClients; ++n) {
+    ASSERT_TRUE(answered[n] > sigterm_at)
+        << n << " was answered "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(sigterm_at - answered[n]).count()
+        << " ms before SIGTERM";
+  }
   for (int n = 0; n < kClients; ++n) {
     EXPECT_EQ(status_of(transcripts[n]), 200) << n << ": " << transcripts[n];
   }

@@ -315,15 +315,29 @@ TEST_F(VaultProxyTest, DeniedAndUnauthenticatedAreCounted) {
 
 TEST_F(VaultProxyTest, SigtermLetsARequestInFlightFinish) {
   start("enforce");
-  stand_in_.set_answer_delay(500ms);
+  stand_in_.set_answer_delay(2s);  // room for a loaded machine, short of the 5 s drain timeout
+  using Clock = std::chrono::steady_clock;
   RawResponse response;
+  Clock::time_point answered;
   std::thread client([&] {
     response = proxy_exchange(
         port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
+    answered = Clock::now();
   });
-  for (int i = 0; i < 200 && stand_in_.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
+  const auto deadline = Clock::now() + 10s;
+  while (stand_in_.requests().empty() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const bool arrived = !stand_in_.requests().empty();
+  const auto sigterm_at = Clock::now();
   daemon_->send_signal(SIGTERM);
   client.join();
+  // It reached Vault before SIGTERM and was answered after it: in flight.
+  ASSERT_TRUE(arrived) << "the request never reached Vault";
+  ASSERT_TRUE(answered > sigterm_at)
+      << "answered "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(sigterm_at - answered).count()
+      << " ms before SIGTERM";
   EXPECT_EQ(response.status, 200) << response.text;
   EXPECT_EQ(daemon_->wait_exit(10s), 0) << daemon_->stderr_text();
   daemon_.reset();  // already stopped: TearDown has nothing left to do

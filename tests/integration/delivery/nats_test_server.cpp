@@ -33,13 +33,35 @@ NatsTestServer::NatsTestServer(std::string store_dir)
 
 NatsTestServer::~NatsTestServer() = default;
 
+// Attempts to start nats-server, each ending in "ready" or in the server's exit.
+constexpr int kStartAttempts = 10;
+
 void NatsTestServer::start() {
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{kNatsServerBin, "-js", "-a", "127.0.0.1", "-p",
-                               std::to_string(port_), "-sd", store_dir_, "-m", "0"});
-  if (!process_->wait_for_stderr("Server is ready", 15s)) {
-    throw std::runtime_error("nats-server did not start: " + process_->stderr_text());
+  std::string log;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kNatsServerBin, "-js", "-a", "127.0.0.1", "-p",
+                                 std::to_string(port_), "-sd", store_dir_, "-m", "0"});
+    // Returns early, false, when the server exits (its stderr closes).
+    if (process_->wait_for_stderr("Server is ready", 15s)) {
+      started_ = true;
+      return;
+    }
+    log = process_->stderr_text();
+    process_->send_signal(SIGKILL);
+    process_->wait_exit(10s);
+    process_.reset();
+    if (log.find("address already in use") == std::string::npos) break;
+    if (!started_) {
+      // Someone took the port between free_tcp_port() and the bind: take another one.
+      port_ = free_tcp_port();
+    } else {
+      // A restart must keep its port (clients reconnect to it): whatever holds it, such as the
+      // killed server's socket not yet released, is given a moment.
+      std::this_thread::sleep_for(500ms);
+    }
   }
+  throw std::runtime_error("nats-server did not start: " + log);
 }
 
 void NatsTestServer::kill() {

@@ -24,7 +24,8 @@ class NatsTestServer {
   explicit NatsTestServer(std::string store_dir);
   ~NatsTestServer();
 
-  // Starts nats-server and waits until it accepts clients; throws on failure.
+  // Starts nats-server and waits until it accepts clients; throws on failure. When the port is
+  // taken, the first start moves to another free port; a restart retries the same one.
   void start();
   // SIGKILLs the server (no clean shutdown) and waits for it to exit.
   void kill();
@@ -35,6 +36,7 @@ class NatsTestServer {
  private:
   std::string store_dir_;
   uint16_t port_;
+  bool started_ = false;  // once started, the port is fixed: clients hold its URL
   std::unique_ptr<ChildProcess> process_;
 };
 

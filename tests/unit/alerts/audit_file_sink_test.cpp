@@ -80,7 +80,7 @@ struct Fixture {
           std::lock_guard lock(reports_mutex);
           reports.push_back(spec);
         },
-        [this] { return now; });
+        [this] { return now.load(); });
   }
 };
 
