@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <set>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -35,30 +37,60 @@ class StoreBehaviourTest : public ::testing::TestWithParam<Backend> {
 // allowed == burst + rate * elapsed, within one request, over ~2 s of continuous requests.
 // "elapsed" is the time between the first and the last request as the store saw it; the client
 // only knows it lies between (last sent - first answered) and (last answered - first sent), so
-// the bounds are those, each widened by one request.
+// the bounds are those, each widened by one request. Requests this dense keep the bucket empty;
+// a pause longer than the burst's worth (100 ms) fills it, and the rest of the pause refills
+// nothing, so the lower bound leaves out what such pauses may have lost.
 TEST_P(StoreBehaviourTest, LimitIsAccurateOverTime) {
   const auto limit = limit_of(100, kSecond, 10);
-  const std::string key = rate_key("acme", "accuracy");
+  constexpr int64_t kBurstRefill = 100 * kMs;  // burst / rate
   // Connects and loads the script first: the first request must not wait for either.
   check_rate_sync(store(), rate_key("acme", "warm-up"), limit);
-  uint64_t allowed = 0;
-  int64_t first_sent = 0, first_done = 0, last_sent = 0, last_done = 0;
-  while (first_sent == 0 || last_sent - first_sent < 2 * kSecond) {
-    last_sent = steady_ns();
-    if (check_rate_sync(store(), key, limit).allowed) ++allowed;
-    last_done = steady_ns();
-    if (first_sent == 0) std::tie(first_sent, first_done) = std::pair(last_sent, last_done);
-    std::this_thread::sleep_for(200us);  // ~thousands of requests, far above the limit
+  // A stall (a busy machine) widens the bounds past usefulness, and a badly loaded CI machine
+  // has been seen to miss the lower bound by a few requests once: a measurement that is
+  // imprecise or out of bounds is taken again, up to 3 times. A limiter that is wrong is wrong
+  // every time.
+  constexpr int kAttempts = 3;
+  std::string attempts;
+  bool passed = false;
+  for (int attempt = 0; attempt < kAttempts && !passed; ++attempt) {
+    const std::string key = rate_key("acme", "accuracy-" + std::to_string(attempt));
+    uint64_t allowed = 0;
+    int64_t first_sent = 0, first_done = 0, last_sent = 0, last_done = 0, paused = 0;
+    while (first_sent == 0 || last_sent - first_sent < 2 * kSecond) {
+      const int64_t previous_sent = last_sent;
+      last_sent = steady_ns();
+      if (check_rate_sync(store(), key, limit).allowed) ++allowed;
+      last_done = steady_ns();
+      if (first_sent == 0) {
+        std::tie(first_sent, first_done) = std::pair(last_sent, last_done);
+      } else {
+        // The store decided the two requests at most this far apart.
+        paused += std::max<int64_t>(0, last_done - previous_sent - kBurstRefill);
+      }
+      std::this_thread::sleep_for(200us);  // ~thousands of requests, far above the limit
+    }
+    const double shortest = static_cast<double>(last_sent - first_done) / kSecond;
+    const double longest = static_cast<double>(last_done - first_sent) / kSecond;
+    const double lost = static_cast<double>(paused) / kSecond;
+    const double at_least = 10 + 100 * (shortest - lost) - 1;
+    const double at_most = 10 + 100 * longest + 1;
+    const double imprecision = longest - shortest + lost;
+    const auto count = static_cast<double>(allowed);
+    passed = count >= at_least && count <= at_most && imprecision < 0.1;
+    attempts += "\n  attempt " + std::to_string(attempt) + ": allowed " + std::to_string(allowed) +
+                ", expected [" + std::to_string(at_least) + ", " + std::to_string(at_most) +
+                "], imprecision " + std::to_string(imprecision) + " s (must be < 0.1)";
   }
-  const double shortest = static_cast<double>(last_sent - first_done) / kSecond;
-  const double longest = static_cast<double>(last_done - first_sent) / kSecond;
-  EXPECT_GE(static_cast<double>(allowed), 10 + 100 * shortest - 1);
-  EXPECT_LE(static_cast<double>(allowed), 10 + 100 * longest + 1);
-  EXPECT_LT(longest - shortest, 0.1) << "the machine is too loaded for a precise bound";
+  EXPECT_TRUE(passed) << "no measurement was in bounds and precise:" << attempts;
+  if (passed && attempts.find("attempt 1") != std::string::npos) {
+    std::cout << "[ NOTE     ] measured again:" << attempts << "\n";
+  }
 }
 
+// One per 10 s, burst 2: after two calls the next slot is 10 s after the first, less the time
+// the three calls took (Redis reads its own clock), so anything under 5 s of stalls passes.
 TEST_P(StoreBehaviourTest, RefusalSaysWhenToRetry) {
-  const auto limit = limit_of(10, kSecond, 2);
+  const auto limit = limit_of(1, 10 * kSecond, 2);
   const std::string key = rate_key("acme", "retry");
   const int64_t now = wall_now_ns();
   EXPECT_EQ(check_rate_sync(store(), key, limit, StoreFailureMode::kClosed, now).remaining, 1u);
@@ -66,8 +98,8 @@ TEST_P(StoreBehaviourTest, RefusalSaysWhenToRetry) {
   const RateDecision refused = check_rate_sync(store(), key, limit, StoreFailureMode::kClosed, now);
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.source, DecisionSource::kStore);
-  EXPECT_GT(refused.retry_after_ns, 50 * kMs);  // the next slot is ~100 ms away
-  EXPECT_LE(refused.retry_after_ns, 100 * kMs);
+  EXPECT_GT(refused.retry_after_ns, 5 * kSecond);
+  EXPECT_LE(refused.retry_after_ns, 10 * kSecond);
 }
 
 // Tenant ids built to break a naive key format: each must get its own budget.
@@ -148,8 +180,9 @@ TEST_P(StoreBehaviourTest, FloodingTenantLeavesAnotherTenantsDecisionsUnchanged)
   const int with_flood = count_b(rate_key("tenant-b", "flooded"));
   stop = true;
   for (auto& thread : flooders) thread.join();
-  const double flood_s = static_cast<double>(steady_ns() - flood_start) / kSecond;
   for (int i = 0; i < 500 && a_done.load() < a_calls.load(); ++i) std::this_thread::sleep_for(10ms);
+  // Until the last answer: a call still unanswered at the join is decided later still.
+  const double flood_s = static_cast<double>(steady_ns() - flood_start) / kSecond;
 
   EXPECT_EQ(with_flood, alone);
   EXPECT_EQ(a_done.load(), a_calls.load());
@@ -157,15 +190,16 @@ TEST_P(StoreBehaviourTest, FloodingTenantLeavesAnotherTenantsDecisionsUnchanged)
   EXPECT_LE(static_cast<double>(a_allowed.load()), 10 + 50 * flood_s + 1);
 }
 
-// Windows of 200 ms, limit 10, sustained after 3 consecutive windows over.
+// Windows of 1 s, limit 10, sustained after 3 consecutive windows over (~8 s in all).
 TEST_P(StoreBehaviourTest, QuotaWindowsDetectSustainedUsage) {
-  const int64_t window = 200 * kMs;
+  const int64_t window = kSecond;
   const QuotaWindow quota{window, 10, 3};
   const std::string key = make_store_key(StoreKeyKind::kQuota, nullptr, "gpu", {"ns"});
-  // Acts 50 ms into the next window (Redis TIME and wall_now_ns read the same host clock).
+  // Acts 100 ms into the next window (Redis TIME and wall_now_ns read the same host clock), so
+  // a window's calls may stall 900 ms before they land in the next one.
   auto next_window = [&] {
     const int64_t now = wall_now_ns();
-    const int64_t target = (now / window + 1) * window + 50 * kMs;
+    const int64_t target = (now / window + 1) * window + 100 * kMs;
     std::this_thread::sleep_for(std::chrono::nanoseconds(target - now));
   };
   auto add = [&](double amount) { return add_usage_sync(store(), key, quota, amount); };
@@ -201,8 +235,9 @@ TEST_P(StoreBehaviourTest, QuotaWindowsDetectSustainedUsage) {
   EXPECT_DOUBLE_EQ(usage.window_total, 11);
 }
 
+// A 1 s window: the calls meant to land inside it may stall for most of it.
 TEST_P(StoreBehaviourTest, DedupReportsTheFirstCountsTheRestAndCarriesTheCount) {
-  const int64_t window = 300 * kMs;
+  const int64_t window = kSecond;
   const std::string tenant = "acme";
   const std::string key = make_store_key(StoreKeyKind::kDedup, &tenant, "r", {"v"});
   DedupDecision first = dedup_sync(store(), key, window);
@@ -283,22 +318,24 @@ TEST(RedisStoreKeysTest, EveryKeyWrittenHasATtl) {
   const std::string rate = rate_key(tenant, "r");
   const std::string quota = make_store_key(StoreKeyKind::kQuota, &tenant, "q", {});
   const std::string dedup = make_store_key(StoreKeyKind::kDedup, &tenant, "d", {});
-  check_rate_sync(store, rate, limit_of(10, kSecond, 5));  // TAT 100 ms ahead
-  add_usage_sync(store, quota, QuotaWindow{kSecond, 1, 3}, 1);
-  dedup_sync(store, dedup, kSecond);
-  dedup_sync(store, dedup, kSecond);
+  // Periods of 10 s: each TTL is checked to within its period, and the redis-cli runs below
+  // (a process each) may take up to that long on a busy machine before a key expires.
+  check_rate_sync(store, rate, limit_of(1, 10 * kSecond, 5));  // TAT 10 s ahead
+  add_usage_sync(store, quota, QuotaWindow{10 * kSecond, 1, 3}, 1);
+  dedup_sync(store, dedup, 10 * kSecond);
+  dedup_sync(store, dedup, 10 * kSecond);
 
   RedisServer& server = shared_redis();
   EXPECT_EQ(server.cli({"DBSIZE"}), "4");
   const auto pttl = [&](const std::string& key) { return std::stoll(server.cli({"PTTL", key})); };
   EXPECT_GT(pttl(rate), 0);
-  EXPECT_LE(pttl(rate), 100);
-  EXPECT_GT(pttl(quota), 1000);
-  EXPECT_LE(pttl(quota), 2000);
+  EXPECT_LE(pttl(rate), 10'000);
+  EXPECT_GT(pttl(quota), 10'000);
+  EXPECT_LE(pttl(quota), 20'000);
   EXPECT_GT(pttl(dedup), 0);
-  EXPECT_LE(pttl(dedup), 1000);
+  EXPECT_LE(pttl(dedup), 10'000);
   EXPECT_GT(pttl(dedup + ":%suppressed"), 86'400'000);
-  EXPECT_LE(pttl(dedup + ":%suppressed"), 86'401'000);
+  EXPECT_LE(pttl(dedup + ":%suppressed"), 86'410'000);
 }
 
 }  // namespace

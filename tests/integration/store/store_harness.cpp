@@ -73,9 +73,17 @@ redis::ClientOptions client_options(const std::vector<uint16_t>& ports, bool clu
   redis::ClientOptions options;
   for (const uint16_t port : ports) options.seeds.emplace_back("127.0.0.1", port);
   options.cluster = cluster;
-  options.command_timeout = std::chrono::milliseconds(200);
+  // Long enough that a stalled CI machine (another test, preemption) does not turn a decision
+  // into the failure mode; tests of the timeout itself set a short one (short_timeout_options).
+  options.command_timeout = std::chrono::milliseconds(2000);
   options.backoff_min = std::chrono::milliseconds(20);
   options.backoff_max = std::chrono::milliseconds(200);
+  return options;
+}
+
+redis::ClientOptions short_timeout_options(const std::vector<uint16_t>& ports, bool cluster) {
+  redis::ClientOptions options = client_options(ports, cluster);
+  options.command_timeout = std::chrono::milliseconds(200);
   return options;
 }
 

@@ -32,7 +32,10 @@ RedisServer& shared_redis();
 RedisCluster& shared_cluster();
 void flush(Backend backend);
 
+// Command timeout 2 s: only a dead or stalled Redis reaches it, never a busy test machine.
 redis::ClientOptions client_options(const std::vector<uint16_t>& ports, bool cluster);
+// The same with a 200 ms command timeout, for tests of what happens at the timeout.
+redis::ClientOptions short_timeout_options(const std::vector<uint16_t>& ports, bool cluster);
 RedisStoreOptions quiet_store_options();  // kClosed, no listener, probe every 50 ms
 
 class StoreUnderTest {
@@ -45,6 +48,7 @@ class StoreUnderTest {
 
   Store& store() { return *store_; }
   RedisStore* redis_store() { return redis_store_; }
+  redis::RedisClient* client() { return client_.get(); }  // the store's own; null for memory
 
  private:
   StoreUnderTest() = default;
