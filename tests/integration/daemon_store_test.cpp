@@ -83,6 +83,9 @@ TEST(DaemonStoreTest, TwoAgentsShareOneBudgetPerTenant) {
   // globex's budget is its own.
   EXPECT_EQ(second.post(login_event("globex")), 0);
   EXPECT_EQ(first.status("/readyz"), 200);
+  // The ingest answers with the count; the alert lines reach stdout after, through the router.
+  ASSERT_TRUE(second.process().wait_for_stdout("Integration login flood", 10s))
+      << second.process().stderr_text();
   EXPECT_EQ(alerts_for(second.process().stdout_text(), "Integration login flood").size(), 1u);
 }
 
