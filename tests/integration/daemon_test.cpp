@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "daemon_test_support.h"
+#include "eventually.h"
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
@@ -136,12 +137,9 @@ TEST_F(DaemonTest, ConnectionCapRefusesExtraConnectionsAndCountsThem) {
   // The server frees the slots once it has read the 64 EOFs; until then a scrape may itself be
   // refused (and counted), so poll.
   HttpResult scraped;
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while ((scraped = http_request(port_, "GET", "/metrics")).status != 200 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_EQ(scraped.status, 200) << "the freed slots were never reused";
+  ASSERT_TRUE(eventually([&] {
+    return (scraped = http_request(port_, "GET", "/metrics")).status == 200;
+  })) << "the freed slots were never reused";
   EXPECT_GE(metric_value(scraped.body, "panguard_drops_total{stage=\"admin_connection\"}"), 1);
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/identity/kube/kube_pod_directory.h"
+#include "eventually.h"
 #include "kube_api_stand_in.h"
 #include "test_pki.h"
 
@@ -89,15 +90,6 @@ class TempDir {
  private:
   fs::path path_;
 };
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
-}
 
 void write_token(const fs::path& file, const std::string& token) {
   // As the kubelet does: a new file swapped in, never an in-place rewrite.

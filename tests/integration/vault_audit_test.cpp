@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
@@ -112,12 +113,8 @@ class VaultAuditTest : public ::testing::Test {
   }
 
   std::vector<nlohmann::json> wait_for_alerts(const std::string& rule, std::size_t count) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
     std::vector<nlohmann::json> found;
-    while ((found = alerts_for(daemon_->stdout_text(), rule)).size() < count &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(20ms);
-    }
+    eventually([&] { return (found = alerts_for(daemon_->stdout_text(), rule)).size() >= count; });
     return found;
   }
 

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "socket_helpers.h"
 #include "vault_proxy_harness.h"
 #include "vault_stand_in.h"
@@ -128,12 +129,12 @@ TEST_F(VaultProxyShardsTest, ConcurrentClientsAreEachJudgedAndEveryShardServes) 
   // 403s name alerts already raised; their lines reach stdout after, through the router, in
   // whatever order the shards raised them.
   std::vector<nlohmann::json> denials;
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while ((denials = alerts_for(daemon_.process->stdout_text(), "Vault path of another tenant"))
-                 .size() < transcripts.size() &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  eventually(
+      [&] {
+        denials = alerts_for(daemon_.process->stdout_text(), "Vault path of another tenant");
+        return denials.size() >= transcripts.size();
+      },
+      15s);
   std::map<std::string, std::string> tenant_of_alert;
   for (const auto& alert : denials) {
     tenant_of_alert[alert["id"].get<std::string>()] = alert["tenant_id"].get<std::string>();
@@ -174,10 +175,7 @@ TEST_F(VaultProxyShardsTest, SigtermLetsRequestsInFlightOnEveryShardFinish) {
       answered[n] = Clock::now();
     });
   }
-  const auto deadline = Clock::now() + 15s;
-  while (stand_in_.requests().size() < std::size_t{kClients} && Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
+  eventually([&] { return stand_in_.requests().size() >= std::size_t{kClients}; }, 15s);
   const std::size_t arrived = stand_in_.requests().size();
   const auto sigterm_at = Clock::now();
   daemon_.process->send_signal(SIGTERM);

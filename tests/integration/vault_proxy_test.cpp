@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "eventually.h"
 #include "http_client.h"
 #include "integration_env.h"
 #include "process.h"
@@ -324,11 +325,7 @@ TEST_F(VaultProxyTest, SigtermLetsARequestInFlightFinish) {
         port_, get_request("/v1/secret/data/tenants/acme/db", session_token("acme")));
     answered = Clock::now();
   });
-  const auto deadline = Clock::now() + 10s;
-  while (stand_in_.requests().empty() && Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  const bool arrived = !stand_in_.requests().empty();
+  const bool arrived = eventually([&] { return !stand_in_.requests().empty(); }, 10s);
   const auto sigterm_at = Clock::now();
   daemon_->send_signal(SIGTERM);
   client.join();

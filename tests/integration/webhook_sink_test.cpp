@@ -51,16 +51,6 @@ alerts::Alert make_alert(const std::string& id) {
   return alert;
 }
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
 TEST(WebhookSink, ServerErrorThenSuccessDeliversOnceWithTheSameId) {
   TempDir dir;
   WebhookReceiver receiver({kSecret});

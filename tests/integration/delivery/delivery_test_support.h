@@ -1,4 +1,5 @@
-// Shared bits of the delivery sink tests: temp dirs, alerts, platform-event capture.
+// Shared bits of the delivery sink tests: temp dirs, alerts, platform-event capture, and
+// eventually() (eventually.h).
 #pragma once
 
 #include <unistd.h>
@@ -9,12 +10,12 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "alerts/alert.h"
 #include "alerts/alert_id.h"
+#include "eventually.h"
 
 namespace panguard::integration {
 
@@ -63,16 +64,6 @@ inline alerts::Alert make_alert(std::optional<std::string> tenant,
   alert.node = "node-1";
   alert.pack_version = "7";
   return alert;
-}
-
-// Polls `done` every 10 ms until it is true or `timeout` passes.
-inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
 }
 
 }  // namespace panguard::integration
