@@ -50,4 +50,15 @@ std::optional<std::string> framing_rejection(const http::fields& headers) {
   return std::nullopt;
 }
 
+Expectation body_expectation(const http::request_header<>& head) {
+  if (head.version() < 11) return Expectation::kNone;
+  const auto expects = head.equal_range(http::field::expect);
+  const auto count = std::distance(expects.first, expects.second);
+  if (count == 0) return Expectation::kNone;
+  if (count == 1 && boost::beast::iequals(expects.first->value(), "100-continue")) {
+    return Expectation::kContinue;
+  }
+  return Expectation::kUnsupported;
+}
+
 }  // namespace panguard::agent

@@ -1,10 +1,12 @@
 // libFuzzer target: raw bytes as a client would send them to the Vault proxy, through the same
 // socket-free steps the proxy takes: Beast's request parser with the proxy's header and body
-// limits, then framing_rejection() on the header, then the body, then canonicalize() and the
-// request the proxy would forward (serialize_upstream_head). Nothing may crash, and:
+// limits, then framing_rejection() and body_expectation() on the header, then the body, then
+// canonicalize() and the request the proxy would forward (serialize_upstream_head). Nothing may
+// crash, and:
 //   - framing that passes is unambiguous: at most one Content-Length, no list in it, never
 //     Content-Length together with Transfer-Encoding, Transfer-Encoding only "chunked", and no
 //     Connection token naming an end-to-end field the request carries;
+//   - a 100 Continue is promised only to an HTTP/1.1 request with exactly one Expect;
 //   - the body stays within the limit;
 //   - the forwarded request of a canonical one, serialized as the upstream pool does
 //     (serialize_upstream_head, then the body; byte for byte what Beast writes after its own
@@ -145,6 +147,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (ec || !parser.is_header_done()) return 0;  // 400 / 431 / 413 in the proxy
   if (panguard::agent::framing_rejection(parser.get())) return 0;
   check_accepted_framing(parser.get());
+  using panguard::agent::Expectation;
+  const Expectation expectation = panguard::agent::body_expectation(parser.get());
+  if (expectation == Expectation::kUnsupported) return 0;  // 417 in the proxy
+  if (expectation == Expectation::kContinue &&
+      (parser.get().version() < 11 || count(parser.get(), http::field::expect) != 1)) {
+    fail("100 Continue promised to an HTTP/1.0 client or on a repeated Expect", "");
+  }
 
   parser.eager(true);
   while (!ec && !parser.is_done() && used < size) {

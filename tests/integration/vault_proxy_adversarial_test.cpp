@@ -384,6 +384,19 @@ std::vector<Case> cases() {
                             "2\r\n{}\r\n0\r\n\r\n");
        },
        400, false},
+      // An expectation other than one 100-continue (417, nothing forwarded); a repeated
+      // 100-continue is as ambiguous as a repeated Content-Length.
+      {"ExpectContinueBodySentControl",
+       [] { return framed_post("Content-Length: 2\r\nExpect: 100-continue\r\n", "{}"); }, 200,
+       true},
+      {"ExpectOther", [] { return framed_post("Content-Length: 2\r\nExpect: 200-ok\r\n", "{}"); },
+       417, false},
+      {"ExpectContinueTwice",
+       [] {
+         return framed_post("Content-Length: 2\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n",
+                            "{}");
+       },
+       417, false},
       {"ObsFoldContinuation",
        [] {
          return "GET /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\n"

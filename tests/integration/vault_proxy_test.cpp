@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -279,6 +280,63 @@ TEST_F(VaultProxyTest, OversizedHeaderIs431WithPlatformAlertAndNeverForwarded) {
   EXPECT_EQ(alerts[0].dump().find(padding.substr(0, 64)), std::string::npos);
   EXPECT_TRUE(stand_in_.requests().empty());
   EXPECT_EQ(metric("panguard_vault_requests_total{outcome=\"rejected\"}"), 1);
+}
+
+// A client that says "Expect: 100-continue" holds its body back until told to go on; without the
+// 100 it would wait out its own timer (curl: 1 s) on every such request.
+TEST_F(VaultProxyTest, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  start("enforce");
+  const std::string body = R"({"data":{"password":"s3cret"}})";
+  const int fd = connect_loopback(port_);
+  ASSERT_GE(fd, 0);
+  const std::string head =
+      "PUT /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\n"
+      "Connection: close\r\nExpect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\nX-Panguard-Session: " + session_token("acme") + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  const timeval wait{3, 0};  // well under the proxy's 10 s request read timeout
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  std::string interim;
+  char byte;
+  while (interim.find("\r\n\r\n") == std::string::npos && ::recv(fd, &byte, 1, 0) == 1) {
+    interim.push_back(byte);
+  }
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  EXPECT_TRUE(stand_in_.requests().empty()) << "nothing goes upstream before the body";
+
+  ASSERT_EQ(::send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  std::string final_answer;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+    final_answer.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_EQ(final_answer.rfind("HTTP/1.1 200 ", 0), 0u) << final_answer;
+  const auto seen = stand_in_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].body, body);
+  EXPECT_EQ(seen[0].head.find("Expect"), std::string::npos) << seen[0].head;
+}
+
+// An expectation the proxy cannot meet is refused (RFC 9110 s10.1.1), not ignored: the client
+// would wait on it. A request with a body already sent needs no 100 and gets none.
+TEST_F(VaultProxyTest, UnsupportedExpectationIs417AndNeverForwarded) {
+  start("enforce");
+  const std::string prefix =
+      "PUT /v1/secret/data/tenants/acme/db HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n"
+      "Content-Length: 2\r\nX-Panguard-Session: " +
+      session_token("acme") + "\r\n";
+  const auto refused = proxy_exchange(port_, prefix + "Expect: 200-ok\r\n\r\n{}");
+  EXPECT_EQ(refused.status, 417) << refused.text;
+  const auto alerts = wait_for_alert("Vault request rejected");
+  ASSERT_EQ(alerts.size(), 1u) << daemon_->stdout_text();
+  EXPECT_NE(alerts[0].dump().find("unsupported_expectation"), std::string::npos);
+  EXPECT_TRUE(stand_in_.requests().empty());
+
+  const auto sent = proxy_exchange(port_, prefix + "Expect: 100-continue\r\n\r\n{}");
+  EXPECT_EQ(sent.status, 200) << sent.text;
+  EXPECT_EQ(sent.text.find("100 Continue"), std::string::npos) << sent.text;
+  EXPECT_EQ(stand_in_.requests().size(), 1u);
 }
 
 TEST_F(VaultProxyTest, UpstreamDownAnswers502) {

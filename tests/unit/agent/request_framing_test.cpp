@@ -76,5 +76,30 @@ TEST(RequestFramingTest, RefusesConnectionNamingAnEndToEndFieldItCarries) {
   }
 }
 
+http::request_header<> head_expecting(std::initializer_list<const char*> values,
+                                      unsigned version = 11) {
+  http::request_header<> head;
+  head.version(version);
+  for (const char* value : values) head.insert(http::field::expect, value);
+  return head;
+}
+
+TEST(BodyExpectationTest, OnlyOneExactHundredContinueIsAnsweredWithContinue) {
+  EXPECT_EQ(body_expectation(head_expecting({})), Expectation::kNone);
+  EXPECT_EQ(body_expectation(head_expecting({"100-continue"})), Expectation::kContinue);
+  EXPECT_EQ(body_expectation(head_expecting({"100-Continue"})), Expectation::kContinue);
+  for (const char* other : {"", "200-ok", "100-continue, x", "100-continuex", "100-continue;a=b"}) {
+    EXPECT_EQ(body_expectation(head_expecting({other})), Expectation::kUnsupported) << other;
+  }
+  EXPECT_EQ(body_expectation(head_expecting({"100-continue", "100-continue"})),
+            Expectation::kUnsupported);
+}
+
+// RFC 9110 §10.1.1: an HTTP/1.0 client cannot read a 1xx answer, so its expectation is ignored.
+TEST(BodyExpectationTest, Http10ExpectationsAreIgnored) {
+  EXPECT_EQ(body_expectation(head_expecting({"100-continue"}, 10)), Expectation::kNone);
+  EXPECT_EQ(body_expectation(head_expecting({"200-ok"}, 10)), Expectation::kNone);
+}
+
 }  // namespace
 }  // namespace panguard::agent
