@@ -8,6 +8,7 @@
 #include <limits>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "agent/log/log.h"
 #include "agent/vault_proxy/write_now.h"
 
 namespace panguard::agent {
@@ -26,6 +28,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
+
+// The least time between two lookups of the upstream name after connections to it failed.
+constexpr std::chrono::seconds kResolveAgainInterval{1};
 
 // Says "timed out" rather than "Operation canceled" when the deadline closed the socket.
 std::string failure(const boost::system::error_code& ec, const SocketDeadline& deadline) {
@@ -43,10 +48,13 @@ std::string UpstreamPool::resolve(const UpstreamAddress& address) {
            (address.tls ? " needs a TLS context" : " is plain http but a TLS context was given");
   }
   host_ = address.host;
+  port_ = std::to_string(address.port);
   address_text_ = address.to_string();
-  tcp::resolver resolver(executor_);
   boost::system::error_code ec;
-  const auto results = resolver.resolve(address.host, std::to_string(address.port), ec);
+  asio::ip::make_address(host_, ec);
+  host_is_name_ = static_cast<bool>(ec);
+  tcp::resolver resolver(executor_);
+  const auto results = resolver.resolve(host_, port_, ec);
   if (ec || results.empty()) {
     return "vault.upstream: cannot resolve " + address.host + ": " +
            (ec ? ec.message() : "no addresses");
@@ -81,14 +89,59 @@ SocketDeadline UpstreamPool::make_deadline(ProxySocket& socket) const {
   return closing_deadline(executor_, socket, shortest);
 }
 
+ProxyAwaitable<std::vector<tcp::endpoint>> UpstreamPool::resolve_again() {
+  std::vector<tcp::endpoint> found;
+  const auto now = std::chrono::steady_clock::now();
+  // Requests that find the upstream gone together share one lookup: the others fail as before.
+  if (now - last_resolved_again_ < kResolveAgainInterval) co_return found;
+  last_resolved_again_ = now;
+  asio::ip::basic_resolver<tcp, ProxyExecutor> resolver(executor_);
+  SocketDeadline deadline(
+      executor_, [&resolver] { resolver.cancel(); }, options_.connect_timeout);
+  deadline.expires_after(options_.connect_timeout);
+  boost::system::error_code ec;
+  const auto results =
+      co_await resolver.async_resolve(host_, port_, asio::redirect_error(kProxyAwait, ec));
+  if (ec) {
+    if (log::should_log_occurrence(++failed_resolutions_)) {
+      log::warning("vault proxy: cannot resolve upstream ", host_,
+                   " again: ", failure(ec, deadline), " (", failed_resolutions_, " so far)");
+    }
+    co_return found;
+  }
+  for (const auto& entry : results) found.push_back(entry.endpoint());
+  co_return found;
+}
+
+ProxyAwaitable<boost::system::error_code> UpstreamPool::connect(ProxySocket& socket,
+                                                                SocketDeadline& deadline) {
+  boost::system::error_code ec;
+  deadline.expires_after(options_.connect_timeout);
+  co_await asio::async_connect(socket, endpoints_, asio::redirect_error(kProxyAwait, ec));
+  if (!ec || !host_is_name_) co_return ec;
+  std::vector<tcp::endpoint> found = co_await resolve_again();
+  if (found.empty() ||
+      std::is_permutation(found.begin(), found.end(), endpoints_.begin(), endpoints_.end())) {
+    co_return ec;
+  }
+  endpoints_ = std::move(found);
+  if (log::should_log_occurrence(++moves_)) {
+    log::warning("vault proxy: no address of upstream ", address_text_,
+                 " accepted a connection and the name resolves to others now: using those (",
+                 moves_, " such changes so far)");
+  }
+  deadline.expires_after(options_.connect_timeout);
+  co_await asio::async_connect(socket, endpoints_, asio::redirect_error(kProxyAwait, ec));
+  co_return ec;
+}
+
 ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnection& connection) {
   boost::system::error_code ec;
   connection.buffer.clear();
   if (!options_.tls) {
     auto stream = std::make_unique<UpstreamConnection::PlainStream>(executor_);
     SocketDeadline deadline = make_deadline(*stream);
-    deadline.expires_after(options_.connect_timeout);
-    co_await asio::async_connect(*stream, endpoints_, asio::redirect_error(kProxyAwait, ec));
+    ec = co_await connect(*stream, deadline);
     if (ec) {
       co_return UpstreamError{"cannot connect to " + address_text_ + ": " + failure(ec, deadline)};
     }
@@ -107,8 +160,7 @@ ProxyAwaitable<std::optional<UpstreamError>> UpstreamPool::open(UpstreamConnecti
   }
   auto& tcp_layer = beast::get_lowest_layer(*stream);
   SocketDeadline deadline = make_deadline(tcp_layer);
-  deadline.expires_after(options_.connect_timeout);
-  co_await asio::async_connect(tcp_layer, endpoints_, asio::redirect_error(kProxyAwait, ec));
+  ec = co_await connect(tcp_layer, deadline);
   if (ec) {
     co_return UpstreamError{"cannot connect to " + address_text_ + ": " + failure(ec, deadline)};
   }

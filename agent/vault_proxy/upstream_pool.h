@@ -1,7 +1,9 @@
 // The Vault proxy's way to the upstream: keep-alive connections (plain or TLS), reused from a
 // bounded idle list, with a deadline on connect, TLS handshake, write and each read. The upstream
-// address is resolved once at start, so no request ever waits on DNS. The pool sends a request
-// and reads the response header; the body is streamed to the client by response_relay.h.
+// name is resolved at start, and again only when none of its addresses accepts a connection
+// (Vault moved: a headless Service, a failover), so only a request that would fail anyway waits
+// on DNS. The pool sends a request and reads the response header; the body is streamed to the
+// client by response_relay.h.
 #pragma once
 
 #include <utility>  // before Boost 1.74 awaitable.hpp, which uses std::exchange without it
@@ -13,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,8 +79,8 @@ class UpstreamPool {
  public:
   UpstreamPool(ProxyExecutor executor, UpstreamOptions options);
 
-  // Resolves `address` (blocking, once). An https address needs options.tls, an http one must
-  // not have it. Returns an error message, or "" on success.
+  // Resolves `address` (blocking, at start). An https address needs options.tls, an http one
+  // must not have it. Returns an error message, or "" on success.
   std::string resolve(const UpstreamAddress& address);
 
   // Sends the judged `request` as serialize_upstream_head() frames it (without the header named
@@ -100,6 +103,12 @@ class UpstreamPool {
 
  private:
   SocketDeadline make_deadline(ProxySocket& socket) const;
+  // Connects `socket` to one of the upstream's addresses. When none accepts and the upstream is
+  // a name, resolves it again (at most once a second) and, if that gives other addresses, tries
+  // those once.
+  ProxyAwaitable<boost::system::error_code> connect(ProxySocket& socket, SocketDeadline& deadline);
+  // The upstream name's addresses now; empty when the lookup failed or was made too recently.
+  ProxyAwaitable<std::vector<boost::asio::ip::tcp::endpoint>> resolve_again();
   // A fresh connection: TCP connect, then for https the verified handshake.
   ProxyAwaitable<std::optional<UpstreamError>> open(UpstreamConnection& connection);
   struct Attempt {
@@ -115,8 +124,13 @@ class UpstreamPool {
   ProxyExecutor executor_;
   const UpstreamOptions options_;
   std::string host_;  // the name (or address) the upstream's certificate must carry
+  std::string port_;
+  bool host_is_name_ = false;  // an IP literal is never resolved again
   std::string address_text_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+  std::chrono::steady_clock::time_point last_resolved_again_{};  // the epoch: never
+  uint64_t failed_resolutions_ = 0;
+  uint64_t moves_ = 0;  // re-resolutions that found other addresses, for the log's backoff
   std::vector<UpstreamConnection> idle_;  // touched only on this pool's io thread
 };
 

@@ -45,7 +45,8 @@ struct Channel {
 
 }  // namespace
 
-VaultStandIn::VaultStandIn(const std::optional<StandInTls>& tls) {
+VaultStandIn::VaultStandIn(const std::optional<StandInTls>& tls, const std::string& ipv4_address,
+                           uint16_t port) {
   if (tls) {
     tls_ = SSL_CTX_new(TLS_server_method());
     if (!tls_ || SSL_CTX_use_certificate_chain_file(tls_, tls->cert_file.c_str()) != 1 ||
@@ -57,8 +58,11 @@ VaultStandIn::VaultStandIn(const std::optional<StandInTls>& tls) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
   socklen_t size = sizeof address;
+  if (::inet_pton(AF_INET, ipv4_address.c_str(), &address.sin_addr) != 1) {
+    throw std::runtime_error("vault stand-in: not an IPv4 address: " + ipv4_address);
+  }
   if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
       ::listen(listen_fd_, 64) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {

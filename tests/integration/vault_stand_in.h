@@ -30,8 +30,10 @@ struct StandInRequest {
 
 class VaultStandIn {
  public:
-  // Binds and starts serving (HTTPS with `tls`); throws std::runtime_error when it cannot.
-  explicit VaultStandIn(const std::optional<StandInTls>& tls = std::nullopt);
+  // Binds `ipv4_address`:`port` (port 0: a free one) and starts serving (HTTPS with `tls`);
+  // throws std::runtime_error when it cannot.
+  explicit VaultStandIn(const std::optional<StandInTls>& tls = std::nullopt,
+                        const std::string& ipv4_address = "127.0.0.1", uint16_t port = 0);
   ~VaultStandIn();
   VaultStandIn(const VaultStandIn&) = delete;
   VaultStandIn& operator=(const VaultStandIn&) = delete;
