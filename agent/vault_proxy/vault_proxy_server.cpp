@@ -151,34 +151,26 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
     bool http11 = true;
     if (ec == http::error::header_limit) {
       connection->busy = true;
-      // Alerted like every other refused request shape; the answer keeps its own 431 so the
-      // client can tell which limit it hit.
-      const GateDecision decision = reject_request(gate_, "header_too_large", {}, clock_.now_ns());
-      metrics_.count_vault_request(decision.outcome);
-      response =
-          json_error(http::status::request_header_fields_too_large, "request header too large");
+      response = refuse_shape(
+          "header_too_large",
+          json_error(http::status::request_header_fields_too_large, "request header too large"));
     } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
       connection->busy = true;
       response = body_too_large();
     } else if (ec && is_parse_error(ec)) {
       connection->busy = true;
-      const GateDecision decision = reject_request(gate_, "bad_framing", {}, clock_.now_ns());
-      metrics_.count_vault_request(decision.outcome);
-      response = *decision.refusal;
+      response = refuse_shape("bad_framing");
     } else if (ec) {
       break;  // closed, timed out, or reset: nothing worth answering
     } else if (auto code = framing_rejection(parser.get())) {
       connection->busy = true;
-      const GateDecision decision = reject_request(gate_, *code, {}, clock_.now_ns());
-      metrics_.count_vault_request(decision.outcome);
-      response = *decision.refusal;
+      response = refuse_shape(*code);
     } else if (const Expectation expectation = body_expectation(parser.get());
                expectation == Expectation::kUnsupported) {
       connection->busy = true;
-      const GateDecision decision =
-          reject_request(gate_, "unsupported_expectation", {}, clock_.now_ns());
-      metrics_.count_vault_request(decision.outcome);
-      response = json_error(http::status::expectation_failed, "unsupported expectation");
+      response =
+          refuse_shape("unsupported_expectation",
+                       json_error(http::status::expectation_failed, "unsupported expectation"));
     } else {
       connection->busy = true;
       // A GET is complete with its header, and a small body usually came in the same read.
@@ -200,9 +192,7 @@ ProxyAwaitable<void> VaultProxyServer::serve_requests(std::shared_ptr<HttpConnec
       if (ec == http::error::body_limit) {  // a chunked body that grew over the limit
         response = body_too_large();
       } else if (ec && is_parse_error(ec)) {
-        const GateDecision decision = reject_request(gate_, "bad_framing", {}, clock_.now_ns());
-        metrics_.count_vault_request(decision.outcome);
-        response = *decision.refusal;
+        response = refuse_shape("bad_framing");
       } else if (ec) {
         break;
       } else {
@@ -260,6 +250,13 @@ ProxyResponse VaultProxyServer::body_too_large() {
                  " so far)");
   }
   return json_error(http::status::payload_too_large, "request body too large");
+}
+
+ProxyResponse VaultProxyServer::refuse_shape(const std::string& code,
+                                             std::optional<ProxyResponse> own_answer) {
+  GateDecision decision = reject_request(gate_, code, {}, clock_.now_ns());
+  metrics_.count_vault_request(decision.outcome);
+  return own_answer ? std::move(*own_answer) : std::move(*decision.refusal);
 }
 
 template <typename Stream>

@@ -105,6 +105,11 @@ class VaultProxyServer {
                                                        bool keep_alive, std::span<char> piece,
                                                        bool& client_usable);
   ProxyResponse body_too_large();  // 413, counted and logged
+  // A request refused for its shape before the gate saw it: a critical platform alert naming
+  // `code`, counted as rejected. The answer is the gate's 400 naming the code, or `own_answer`
+  // where the client must be able to tell what it hit (431, 417).
+  ProxyResponse refuse_shape(const std::string& code,
+                             std::optional<ProxyResponse> own_answer = std::nullopt);
 
   const std::shared_ptr<const VaultProxyRules> rules_;
   vault::JwtCache jwt_cache_;

@@ -22,11 +22,7 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
     if (n <= 0) break;  // the server may answer (413) before reading everything
     sent += static_cast<std::size_t>(n);
   }
-  std::string response;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
-    response.append(buf, static_cast<std::size_t>(n));
+  const std::string response = read_until_closed(fd);
   ::close(fd);
 
   HttpResult result;

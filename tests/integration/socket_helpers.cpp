@@ -27,17 +27,22 @@ int connect_loopback(uint16_t port) {
   return fd;
 }
 
+std::string read_until_closed(int fd) {
+  std::string received;
+  char buf[8192];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  return received;
+}
+
 std::string raw_exchange(uint16_t port, const std::string& request) {
   std::string response;
   const int fd = connect_loopback(port);
   if (fd < 0) return response;
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
       static_cast<ssize_t>(request.size())) {
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-      response.append(buf, static_cast<std::size_t>(n));
-    }
+    response = read_until_closed(fd);
   }
   ::close(fd);
   return response;

@@ -12,6 +12,9 @@ namespace panguard::integration {
 // A blocking TCP connection to 127.0.0.1:port with 10 s send/receive timeouts; -1 on failure.
 int connect_loopback(uint16_t port);
 
+// Everything `fd` receives until the peer closes it (or a receive times out).
+std::string read_until_closed(int fd);
+
 // Sends `request` byte for byte and reads until the server closes the connection.
 std::string raw_exchange(uint16_t port, const std::string& request);
 

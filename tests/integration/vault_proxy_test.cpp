@@ -305,11 +305,7 @@ TEST_F(VaultProxyTest, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
   EXPECT_TRUE(stand_in_.requests().empty()) << "nothing goes upstream before the body";
 
   ASSERT_EQ(::send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
-  std::string final_answer;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
-    final_answer.append(buf, static_cast<std::size_t>(n));
-  }
+  const std::string final_answer = read_until_closed(fd);
   ::close(fd);
   EXPECT_EQ(final_answer.rfind("HTTP/1.1 200 ", 0), 0u) << final_answer;
   const auto seen = stand_in_.requests();
